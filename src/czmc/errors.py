@@ -1,0 +1,100 @@
+"""czmc's exceptions: one root, stable machine-readable codes, every problem listed.
+
+::
+
+    CzmcError                      code "czmc"
+    ├── InvalidError               code "invalid"; .issues lists every problem found
+    │   ├── ModelError             "model.invalid": EU micro-credential rules (czmc.model)
+    │   ├── MappingError           "ob3.mapping": a credential that does not map to the model
+    │   ├── SchemaError            "schema.invalid": JSON Schema violations
+    │   ├── JsonLdError            "jsonld.invalid": undefined terms, bad JSON-LD
+    │   └── InputError             "input.invalid": an unreadable or unrecognised input file
+    └── DocumentLoaderError        "jsonld.document_not_available": a URL the offline loader refuses
+
+Errors never wrap a third-party exception type in their public surface: pydantic, jsonschema
+and pyld errors are translated into :class:`~czmc.report.Issue` records and chained with
+``raise ... from``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from czmc.report import Issue
+
+
+class CzmcError(Exception):
+    """Root of every error czmc raises."""
+
+    code: ClassVar[str] = "czmc"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidError(CzmcError):
+    """Input that breaks one or more rules; :attr:`issues` lists all of them."""
+
+    code: ClassVar[str] = "invalid"
+    what: ClassVar[str] = "input"
+
+    def __init__(self, issues: Iterable[Issue], message: str | None = None, *, subject: str | None = None) -> None:
+        self.issues: tuple[Issue, ...] = tuple(issues)
+        if message is None:
+            count = len(self.issues)
+            lines = "\n".join(f"  {issue}" for issue in self.issues)
+            message = f"{subject or self.what} has {count} problem{'s' if count != 1 else ''}:\n{lines}"
+        super().__init__(message)
+
+
+class ModelError(InvalidError):
+    """A micro-credential that breaks an EU element rule (raised by :mod:`czmc.model`)."""
+
+    code: ClassVar[str] = "model.invalid"
+    what: ClassVar[str] = "micro-credential"
+
+
+class MappingError(InvalidError):
+    """A credential that cannot be read back into the czmc model (:func:`czmc.ob3.from_credential`)."""
+
+    code: ClassVar[str] = "ob3.mapping"
+    what: ClassVar[str] = "credential"
+
+
+class SchemaError(InvalidError):
+    """A document that violates a JSON Schema (:mod:`czmc.schema`)."""
+
+    code: ClassVar[str] = "schema.invalid"
+    what: ClassVar[str] = "credential"
+
+
+class JsonLdError(InvalidError):
+    """A JSON-LD document with undefined terms or invalid JSON-LD (:mod:`czmc.jsonld`)."""
+
+    code: ClassVar[str] = "jsonld.invalid"
+    what: ClassVar[str] = "JSON-LD document"
+
+
+class InputError(InvalidError):
+    """A file that cannot be read, parsed or recognised (:mod:`czmc.inputs`)."""
+
+    code: ClassVar[str] = "input.invalid"
+    what: ClassVar[str] = "input file"
+
+
+class DocumentLoaderError(CzmcError):
+    """The offline document loader was asked for a URL it does not bundle.
+
+    czmc never fetches JSON-LD contexts from the network on its own; pass an explicit
+    ``loader`` to allow other documents.
+    """
+
+    code: ClassVar[str] = "jsonld.document_not_available"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        super().__init__(
+            f"JSON-LD document {url!r} is not bundled with czmc and network loading is off; pass loader=... to load it"
+        )

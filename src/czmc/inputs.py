@@ -1,0 +1,116 @@
+"""Reading input files: JSON or YAML documents, what kind each is, with clear errors.
+
+Files are read whole, UTF-8 only, up to :data:`MAX_FILE_BYTES`; duplicate keys are an
+error in both JSON and YAML (a silently dropped duplicate is a silently changed credential).
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from czmc.errors import InputError
+from czmc.report import Issue
+
+__all__ = ["MAX_FILE_BYTES", "DocumentKind", "detect_kind", "load_document", "parse_document"]
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+"""Largest input file czmc reads (10 MiB); a micro-credential is a few kilobytes."""
+
+_YAML_SUFFIXES = frozenset({".yaml", ".yml"})
+
+
+class DocumentKind(StrEnum):
+    """What an input document is."""
+
+    MODEL_INPUT = "microcredential"
+    CREDENTIAL = "credential"
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKeyError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML safe loader that refuses duplicate mapping keys."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_document(text: str, *, yaml_syntax: bool = False, source: str = "<input>") -> Any:
+    """Parse JSON (or YAML) text; raises :class:`~czmc.errors.InputError` naming the line."""
+    if yaml_syntax:
+        try:
+            return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+            problem = getattr(error, "problem", None) or str(error)
+            raise InputError([Issue("input.yaml", "", f"{source}: invalid YAML{where}: {problem}")]) from error
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError as error:
+        message = f"{source}: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+        raise InputError([Issue("input.json", "", message)]) from error
+    except _DuplicateKeyError as error:
+        raise InputError([Issue("input.duplicate_key", "", f"{source}: {error}")]) from error
+
+
+def load_document(path: str | Path) -> Any:
+    """Read and parse a JSON or YAML file (by suffix; anything else is read as JSON)."""
+    file = Path(path)
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(
+                [Issue("input.too_large", "", f"{file}: {size} bytes is more than the {MAX_FILE_BYTES} czmc reads")]
+            )
+        text = file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError([Issue("input.encoding", "", f"{file}: not UTF-8 text ({error.reason})")]) from error
+    except OSError as error:
+        raise InputError([Issue("input.unreadable", "", f"{file}: {error.strerror or error}")]) from error
+    return parse_document(text, yaml_syntax=file.suffix.lower() in _YAML_SUFFIXES, source=str(file))
+
+
+def detect_kind(document: Any) -> DocumentKind:
+    """Whether ``document`` is a credential (JSON-LD) or a model input; InputError if neither."""
+    if isinstance(document, dict):
+        if "@context" in document or "credentialSubject" in document:
+            return DocumentKind.CREDENTIAL
+        if "achievement" in document or "learner" in document:
+            return DocumentKind.MODEL_INPUT
+    raise InputError(
+        [
+            Issue(
+                "input.unknown_kind",
+                "",
+                "neither a credential (no '@context'/'credentialSubject') nor a micro-credential model input "
+                "(no 'achievement'/'learner')",
+            )
+        ]
+    )
