@@ -5,7 +5,7 @@ The flow: a :class:`MicroCredential` (validated EU elements) -> :func:`czmc.ob3.
 :mod:`czmc.jsonld` -> back with :func:`czmc.ob3.from_credential`.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib import metadata as _metadata
 
 from czmc import jsonld, ob3, schema, vocab
 from czmc.errors import (
@@ -51,8 +51,8 @@ from czmc.vocab import (
 )
 
 try:
-    __version__ = version("czmc")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = _metadata.version("czmc")
+except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0+unknown"
 
 __all__ = [

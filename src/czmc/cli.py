@@ -65,7 +65,11 @@ def main() -> None:
     show_default=True,
     help="Where to write the credential JSON ('-' for standard output).",
 )
-@click.option("--id", "credential_id", help="Credential id to use when the input has none (default: a new urn:uuid).")
+@click.option(
+    "--id",
+    "credential_id",
+    help="Credential id for an input without one (default: a new urn:uuid); must match the input's id if it has one.",
+)
 def build(input_path: str, output: Path, credential_id: str | None) -> None:
     """Turn a micro-credential model input (JSON or YAML) into an OB 3.0 credential (JSON-LD).
 
@@ -79,6 +83,8 @@ def build(input_path: str, output: Path, credential_id: str | None) -> None:
     except InvalidError as error:
         _fail(f"{input_path} is not a valid micro-credential", error.issues)
         return
+    if credential_id is not None and mc.id is not None and credential_id != mc.id:
+        _fail(f"--id {credential_id} conflicts with the input's id {mc.id}", code=EXIT_USAGE)
     text = json.dumps(ob3.to_credential(mc, credential_id=credential_id), ensure_ascii=False, indent=2) + "\n"
     if str(output) == "-":
         click.echo(text, nl=False)

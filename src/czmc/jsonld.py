@@ -207,5 +207,6 @@ def _find_cause(error: BaseException, kind: type[DocumentLoaderError]) -> Docume
 
 
 def _describe(error: BaseException) -> str:
-    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return f"invalid JSON-LD: {message}"
+    first = error.args[0] if error.args and isinstance(error.args[0], str) else str(error)
+    lines = first.strip().splitlines()
+    return f"invalid JSON-LD: {lines[0] if lines else type(error).__name__}"

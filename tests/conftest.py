@@ -1,0 +1,120 @@
+"""Shared fixtures: a complete micro-credential input and a minimal one."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+FULL: dict[str, Any] = {
+    "id": "urn:uuid:3f0d2b7e-6a51-4c2e-9a0b-2f1f6d1c9e11",
+    "learner": {
+        "id": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+        "name": "Jana Nováková",
+        "email": "Jana.Novakova@example.cz",
+        "email_salt": "5f1c0b8e2a4d4e6f9a7b3c1d2e0f4a5b",
+    },
+    "achievement": {
+        "id": "https://cuni.cz/mc/NPRG030",
+        "title": {"cs": "Základy programování", "en": "Introduction to programming"},
+        "description": {"cs": "Úvod do algoritmizace.", "en": "An introduction to algorithms."},
+        "learning_outcomes": [
+            {
+                "text": {"cs": "Navrhne algoritmus.", "en": "Designs an algorithm."},
+                "skills": [
+                    {
+                        "iri": "http://data.europa.eu/esco/skill/ccdf3597-5c80-410f-896d-e1bdfa223de9",
+                        "label": {"cs": "podněcovat kreativitu v týmu", "en": "stimulate creativity in the team"},
+                    }
+                ],
+            },
+            {"text": {"cs": "Implementuje program v Pythonu.", "en": "Implements a program in Python."}},
+        ],
+        "workload": {"ects": "5", "hours": "130"},
+        "level": {"eqf": 6, "qf_ehea": "FirstCycle"},
+        "assessment": {
+            "types": ["WrittenExam", "Project"],
+            "description": {"cs": "Test a projekt.", "en": "Test and project."},
+        },
+        "participation": "Blended",
+        "quality_assurance": [
+            {
+                "type": "InstitutionalQualityAssurance",
+                "body": {
+                    "cs": "Národní akreditační úřad pro vysoké školství",
+                    "en": "National Accreditation Bureau for Higher Education",
+                },
+                "url": "https://www.nauvs.cz/",
+            }
+        ],
+        "prerequisites": {"cs": "Maturita.", "en": "Secondary school leaving exam."},
+        "supervision": "SupervisedWithIdVerification",
+        "grading": {
+            "result_type": "LetterGrade",
+            "name": {"cs": "Klasifikace ECTS", "en": "ECTS grade"},
+            "allowed_values": ["F", "E", "D", "C", "B", "A"],
+            "required_value": "E",
+        },
+        "stackability": {
+            "option": "Stackable",
+            "towards": [{"name": {"cs": "Programování", "en": "Programming"}, "url": "https://cuni.cz/p/1"}],
+        },
+        "further_information": {"cs": "Viz katalog.", "en": "See the catalogue."},
+        "homepage": "https://cuni.cz/mc/NPRG030",
+        "languages": ["cs"],
+        "field_of_study": {"isced_f": "0613", "label": {"cs": "Vývoj software", "en": "Software development"}},
+        "code": "NPRG030",
+    },
+    "issuer": {
+        "id": "did:web:cuni.cz",
+        "name": {"cs": "Univerzita Karlova", "en": "Charles University"},
+        "url": "https://cuni.cz",
+        "country": "CZ",
+        "locality": "Praha",
+        "identifiers": [{"identifier": "00216208", "identifier_type": "ext:CZ-ICO"}],
+    },
+    "awarding_bodies": [
+        {
+            "id": "https://www.mff.cuni.cz",
+            "name": {"cs": "Matematicko-fyzikální fakulta", "en": "Faculty of Mathematics and Physics"},
+            "parent": {"id": "did:web:cuni.cz", "name": {"cs": "Univerzita Karlova", "en": "Charles University"}},
+        }
+    ],
+    "issued": "2025-02-03T10:00:00+01:00",
+    "activity_start": "2024-09-30T08:00:00+02:00",
+    "activity_end": "2025-01-31T18:00:00+01:00",
+    "grade": "B",
+}
+
+MINIMAL: dict[str, Any] = {
+    "learner": {"id": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"},
+    "achievement": {
+        "id": "https://skola.example.cz/kurzy/svarovani",
+        "title": {"cs": "Svařování"},
+        "description": {"cs": "Kurz svařování."},
+        "learning_outcomes": [{"text": {"cs": "Svaří tupý spoj."}}],
+        "workload": {"hours": "40"},
+        "assessment": {"types": ["PracticalDemonstration"]},
+        "participation": "Onsite",
+        "quality_assurance": [{"type": "InternalQualityAssurance"}],
+    },
+    "issuer": {"id": "https://skola.example.cz", "name": {"cs": "Střední odborná škola"}, "country": "CZ"},
+    "issued": "2025-06-30T12:00:00Z",
+}
+
+
+@pytest.fixture
+def full() -> dict[str, Any]:
+    """A deep copy of a micro-credential input that uses every element."""
+    return copy.deepcopy(FULL)
+
+
+@pytest.fixture
+def minimal() -> dict[str, Any]:
+    """A deep copy of the smallest valid input (a VET course in hours, Czech only)."""
+    return copy.deepcopy(MINIMAL)

@@ -1,0 +1,30 @@
+"""The public API: __all__ is exactly the public names, errors carry stable codes."""
+
+from __future__ import annotations
+
+import czmc
+from czmc import errors
+
+
+def test_all_is_the_public_surface() -> None:
+    public = {name for name in vars(czmc) if not name.startswith("_")}
+    public -= {"errors", "model", "report", "validation", "inputs", "cli"}  # submodules imported as side effects
+    assert set(czmc.__all__) - {"__version__"} == public
+    assert sorted(czmc.__all__) == czmc.__all__
+
+
+def test_named_entry_points_exist() -> None:
+    assert czmc.MicroCredential is czmc.model.MicroCredential
+    assert czmc.ob3.to_credential is czmc.to_credential
+    assert czmc.ob3.from_credential is czmc.from_credential
+
+
+def test_error_tree_and_codes() -> None:
+    codes = set()
+    for name in dir(errors):
+        value = getattr(errors, name)
+        if isinstance(value, type) and issubclass(value, Exception) and value.__module__ == errors.__name__:
+            assert issubclass(value, czmc.CzmcError)
+            codes.add(value.code)
+            assert value.__doc__
+    assert len(codes) == 8

@@ -1,0 +1,117 @@
+"""The czmc command end to end, through the installed console script."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import EXAMPLES, FULL
+
+CZMC = shutil.which("czmc") or ""
+pytestmark = pytest.mark.skipif(not CZMC, reason="the czmc console script is not installed")
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([CZMC, *args], input=stdin, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_version_and_help() -> None:
+    assert run("--version").stdout.startswith("czmc, version ")
+    for command in ((), ("build",), ("validate",)):
+        result = run(*command, "--help")
+        assert result.returncode == 0
+        assert "Usage: czmc" in result.stdout
+
+
+def test_build_then_validate(tmp_path: Path) -> None:
+    out = tmp_path / "nested" / "mc.json"
+    result = run("build", str(EXAMPLES / "inputs" / "vet-welding.yaml"), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    credential = json.loads(out.read_text(encoding="utf-8"))
+    assert credential["credentialSubject"]["achievement"]["volumeOfLearning"] == "PT130H"
+    result = run("validate", str(out))
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [f"{out}: valid (credential)", "1 file checked, 0 invalid"]
+
+
+def test_build_to_stdout_from_stdin() -> None:
+    without_id = {key: value for key, value in FULL.items() if key != "id"}
+    new_id = "urn:uuid:00000000-0000-4000-8000-000000000001"
+    result = run("build", "-", "--id", new_id, stdin=json.dumps(without_id))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["id"] == new_id
+    result = run("build", "-", stdin=json.dumps(without_id))
+    assert json.loads(result.stdout)["id"].startswith("urn:uuid:")
+    conflict = run("build", "-", "--id", new_id, stdin=json.dumps(FULL))
+    assert conflict.returncode == 2
+    assert "conflicts with the input's id" in conflict.stderr
+
+
+def test_build_refuses_invalid_input_and_writes_nothing(tmp_path: Path) -> None:
+    bad: dict[str, Any] = json.loads(json.dumps(FULL))
+    bad["achievement"]["workload"] = {"ects": 5, "hours": 300}
+    source = tmp_path / "bad.json"
+    source.write_text(json.dumps(bad), encoding="utf-8")
+    out = tmp_path / "out.json"
+    result = run("build", str(source), "-o", str(out))
+    assert result.returncode == 1
+    assert "hours do not match 5 ECTS" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [source]
+
+
+def test_validate_examples_directory() -> None:
+    result = run("validate", str(EXAMPLES))
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.strip().endswith("12 files checked, 0 invalid")
+
+
+def test_validate_reports_every_problem_with_its_path(tmp_path: Path) -> None:
+    credential = json.loads((EXAMPLES / "credentials" / "applied-ai.credential.json").read_text(encoding="utf-8"))
+    credential["credentialSubject"]["achievement"]["particpationForm"] = "Online"
+    credential["validFrom"] = "2025-01-01"
+    bad = tmp_path / "bad.credential.json"
+    bad.write_text(json.dumps(credential), encoding="utf-8")
+    model = json.loads(json.dumps(FULL))
+    model["achievement"]["level"] = {"eqf": 9}
+    model_file = tmp_path / "bad-input.yaml"
+    model_file.write_text(json.dumps(model), encoding="utf-8")
+    result = run("validate", str(bad), str(model_file), str(EXAMPLES / "inputs" / "applied-ai.json"))
+    assert result.returncode == 1
+    out = result.stdout
+    assert "/credentialSubject/achievement/particpationForm" in out
+    assert "/validFrom" in out
+    assert "/achievement/level/eqf: EQF levels are 1 to 8, got 9 [model.eqf_range]" in out
+    assert out.strip().endswith("3 files checked, 2 invalid")
+
+
+def test_validate_json_format(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"a": ', encoding="utf-8")
+    result = run("validate", "--format", "json", str(broken), str(EXAMPLES / "inputs" / "applied-ai.json"))
+    assert result.returncode == 1
+    reports = json.loads(result.stdout)
+    assert [r["valid"] for r in reports] == [False, True]
+    assert reports[0]["issues"][0]["code"] == "input.json"
+    assert reports[1]["kind"] == "microcredential"
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert run("validate").returncode == 2
+    assert run("validate", "--format", "xml", str(EXAMPLES)).returncode == 2
+    assert run("validate", str(tmp_path)).returncode == 2
+    assert run("frobnicate").returncode == 2
+
+
+def test_module_entry_point() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "czmc.cli", "--version"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0

@@ -1,0 +1,103 @@
+"""JSON Schema validation: official OB 3.0 schema + czmc's, every violation with its path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from czmc import MicroCredential, SchemaError, schema, to_credential
+from czmc.ob3 import CZMC_SCHEMA_URL, OB_SCHEMA_URL
+from tests.conftest import EXAMPLES
+
+
+@pytest.fixture
+def credential(full: dict[str, Any]) -> dict[str, Any]:
+    return to_credential(MicroCredential.model_validate(full))
+
+
+@pytest.mark.parametrize("path", sorted((EXAMPLES / "credentials").glob("*.json")), ids=lambda p: p.name)
+def test_examples_pass_both_schemas(path: Path) -> None:
+    credential = json.loads(path.read_text(encoding="utf-8"))
+    assert schema.schemas_for(credential) == ([OB_SCHEMA_URL, CZMC_SCHEMA_URL], [])
+    schema.validate(credential)
+
+
+def _paths(credential: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(issue.code, issue.path) for issue in schema.iter_issues(credential)}
+
+
+def test_naive_valid_from_fails_the_ob_schema(credential: dict[str, Any]) -> None:
+    credential["validFrom"] = "2025-02-03T09:00:00"
+    assert ("schema.format", "/validFrom") in _paths(credential)
+
+
+def test_status_list_array_fails_the_ob_schema(credential: dict[str, Any]) -> None:
+    entry = {"id": "https://x.cz/s#1", "type": "BitstringStatusListEntry"}
+    credential["credentialStatus"] = [entry, entry]
+    assert ("schema.type", "/credentialStatus") in _paths(credential)
+
+
+def test_misspelt_extension_field_fails_the_czmc_schema_only(credential: dict[str, Any]) -> None:
+    credential["credentialSubject"]["achievement"]["particpationForm"] = "Online"
+    issues = list(schema.iter_issues(credential))
+    assert [(i.code, i.path) for i in issues] == [
+        ("schema.additionalProperties", "/credentialSubject/achievement/particpationForm")
+    ]
+    assert "[czmc schema]" in issues[0].message
+    assert list(schema.iter_issues(credential, [OB_SCHEMA_URL])) == []
+
+
+def test_lowercase_achievement_type_fails_both(credential: dict[str, Any]) -> None:
+    credential["credentialSubject"]["achievement"]["achievementType"] = "Microcredential"
+    messages = [i.message for i in schema.iter_issues(credential) if i.path.endswith("/achievementType")]
+    assert any("[OB 3.0 schema]" in m for m in messages)
+    assert any("[czmc schema]" in m for m in messages)
+
+
+def test_czmc_schema_requires_the_mandatory_eu_elements(credential: dict[str, Any]) -> None:
+    achievement = credential["credentialSubject"]["achievement"]
+    for key in ("participationForm", "qualityAssurance", "creditPoint", "volumeOfLearning"):
+        del achievement[key]
+    found = _paths(credential)
+    assert ("schema.required", "/credentialSubject/achievement") in found
+    assert ("schema.anyOf", "/credentialSubject/achievement") in found
+
+
+def test_every_violation_is_reported(credential: dict[str, Any]) -> None:
+    credential["validFrom"] = "yesterday"
+    credential["issuer"]["type"] = ["Organisation"]
+    credential["credentialSubject"]["achievement"]["participationForm"] = "Remote"
+    found = {path for _code, path in _paths(credential)}
+    assert {"/validFrom", "/issuer", "/credentialSubject/achievement/participationForm"} <= found
+
+
+def test_validate_raises_with_all_issues(credential: dict[str, Any]) -> None:
+    credential["validFrom"] = "yesterday"
+    credential["credentialSubject"]["achievement"]["eqfLevel"] = "http://data.europa.eu/snb/eqf/9"
+    with pytest.raises(SchemaError) as caught:
+        schema.validate(credential)
+    assert caught.value.code == "schema.invalid"
+    assert len(caught.value.issues) >= 2
+
+
+def test_unknown_credential_schema_is_reported_not_fetched(credential: dict[str, Any]) -> None:
+    credential["credentialSchema"].append({"id": "https://example.org/s.json", "type": "JsonSchema"})
+    urls, issues = schema.schemas_for(credential)
+    assert urls == [OB_SCHEMA_URL, CZMC_SCHEMA_URL]
+    assert [(i.code, i.path) for i in issues] == [("schema.unavailable", "/credentialSchema/2/id")]
+
+
+def test_without_credential_schema_the_ob_schema_applies() -> None:
+    urls, issues = schema.schemas_for({"@context": ["https://www.w3.org/ns/credentials/v2"]})
+    assert (urls, issues) == ([OB_SCHEMA_URL], [])
+
+
+def test_long_messages_are_summarised(credential: dict[str, Any]) -> None:
+    credential["credentialSubject"]["achievement"]["learningOutcome"] = [
+        {"type": "LearningOutcome", "title": "x" * 500}
+    ]
+    for issue in schema.iter_issues(credential):
+        assert len(issue.message) < 400
