@@ -115,3 +115,44 @@ def test_module_entry_point() -> None:
         [sys.executable, "-m", "czmc.cli", "--version"], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0
+
+
+def test_build_reads_yaml_from_stdin() -> None:
+    yaml_text = (EXAMPLES / "inputs" / "vet-welding.yaml").read_text(encoding="utf-8")
+    result = run("build", "-", stdin=yaml_text)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["credentialSubject"]["achievement"]["volumeOfLearning"] == "PT130H"
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("validate", str(tmp_path / "nope.json"))
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr
+
+
+def test_plain_open_badge_gets_a_warning_not_eu_rules(tmp_path: Path) -> None:
+    credential = json.loads((EXAMPLES / "credentials" / "applied-ai.credential.json").read_text(encoding="utf-8"))
+    plain = {
+        "@context": credential["@context"][:2],
+        "id": credential["id"],
+        "type": credential["type"],
+        "issuer": {"id": "https://badges.example.org", "type": ["Profile"], "name": "Example"},
+        "validFrom": credential["validFrom"],
+        "credentialSubject": {
+            "id": "did:web:learner.example.org",
+            "type": ["AchievementSubject"],
+            "achievement": {
+                "id": "https://badges.example.org/a/1",
+                "type": ["Achievement"],
+                "name": "Badge",
+                "description": "A badge.",
+                "criteria": {"narrative": "Do it."},
+            },
+        },
+    }
+    path = tmp_path / "plain.json"
+    path.write_text(json.dumps(plain), encoding="utf-8")
+    result = run("validate", str(path))
+    assert result.returncode == 0, result.stdout
+    assert "valid, 1 warning (credential)" in result.stdout
+    assert "warning: /@context: no czmc context" in result.stdout

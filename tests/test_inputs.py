@@ -87,3 +87,27 @@ def test_parser_never_fails_with_anything_but_input_error(text: str) -> None:
     for yaml_syntax in (False, True):
         with contextlib.suppress(InputError):
             parse_document(text, yaml_syntax=yaml_syntax)
+
+
+def test_yaml_aliases_are_refused_so_alias_bombs_cannot_explode() -> None:
+    bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n"
+    with pytest.raises(InputError) as caught:
+        parse_document(bomb, yaml_syntax=True)
+    assert "aliases" in caught.value.issues[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "yaml_syntax"), [("[" * 100_000, False), ("[" * 5_000, True), ("[" * 65 + "]" * 65, False)]
+)
+def test_deep_nesting_is_a_typed_error(text: str, yaml_syntax: bool) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_document(text, yaml_syntax=yaml_syntax)
+    assert caught.value.issues[0].code == "input.too_deep"
+
+
+def test_nesting_depth() -> None:
+    from czmc.inputs import nesting_depth
+
+    assert nesting_depth(1) == 0
+    assert nesting_depth({"a": [1, {"b": []}]}) == 4
+    assert parse_document("[" * 64 + "]" * 64) is not None

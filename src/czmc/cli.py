@@ -18,8 +18,9 @@ import click
 
 from czmc import ob3
 from czmc.errors import CzmcError, InvalidError
-from czmc.inputs import load_document, parse_document
+from czmc.inputs import MAX_FILE_BYTES, decode, load_document, parse_document
 from czmc.model import MicroCredential
+from czmc.report import Severity
 from czmc.validation import FileReport, validate_path
 
 EXIT_OK = 0
@@ -73,12 +74,14 @@ def main() -> None:
 def build(input_path: str, output: Path, credential_id: str | None) -> None:
     """Turn a micro-credential model input (JSON or YAML) into an OB 3.0 credential (JSON-LD).
 
+    INPUT '-' reads standard input: JSON, or YAML when it does not start with '{' or '['.
+
     \b
     Example:
       czmc build examples/inputs/applied-ai.json -o applied-ai.credential.json
     """
     try:
-        data = parse_document(sys.stdin.read(), source="<stdin>") if input_path == "-" else load_document(input_path)
+        data = _read_stdin() if input_path == "-" else load_document(input_path)
         mc = MicroCredential.model_validate(data)
     except InvalidError as error:
         _fail(f"{input_path} is not a valid micro-credential", error.issues)
@@ -91,6 +94,12 @@ def build(input_path: str, output: Path, credential_id: str | None) -> None:
     else:
         write_atomically(output, text)
         click.echo(f"wrote {output}", err=True)
+
+
+def _read_stdin() -> Any:
+    """Standard input as JSON, or as YAML when it does not start with '{' or '['."""
+    text = decode(sys.stdin.buffer.read(MAX_FILE_BYTES + 1), "<stdin>")
+    return parse_document(text, yaml_syntax=not text.lstrip().startswith(("{", "[")), source="<stdin>")
 
 
 def _expand(paths: Sequence[str]) -> Iterator[Path]:
@@ -106,19 +115,20 @@ def _render_text(reports: Sequence[FileReport]) -> str:
     lines = []
     for report in reports:
         kind = f" ({report.kind.value})" if report.kind else ""
-        if report.valid:
-            lines.append(f"{report.path}: valid{kind}")
-            continue
-        count = len(report.issues)
-        lines.append(f"{report.path}: {count} problem{'s' if count != 1 else ''}{kind}")
-        lines.extend(f"  {issue}" for issue in report.issues)
+        errors = sum(1 for issue in report.issues if issue.severity is Severity.ERROR)
+        warnings = len(report.issues) - errors
+        verdict = f"{errors} problem{'s' if errors != 1 else ''}" if errors else "valid"
+        if warnings:
+            verdict += f", {warnings} warning{'s' if warnings != 1 else ''}"
+        lines.append(f"{report.path}: {verdict}{kind}")
+        lines.extend(f"  {'warning: ' if issue.severity is Severity.WARNING else ''}{issue}" for issue in report.issues)
     invalid = sum(1 for report in reports if not report.valid)
     lines.append(f"{len(reports)} file{'s' if len(reports) != 1 else ''} checked, {invalid} invalid")
     return "\n".join(lines)
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option(
     "--format",
     "output_format",

@@ -16,10 +16,23 @@ import yaml
 from czmc.errors import InputError
 from czmc.report import Issue
 
-__all__ = ["MAX_FILE_BYTES", "DocumentKind", "detect_kind", "load_document", "parse_document"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "DocumentKind",
+    "decode",
+    "detect_kind",
+    "is_yaml_name",
+    "load_document",
+    "nesting_depth",
+    "parse_document",
+]
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 """Largest input file czmc reads (10 MiB); a micro-credential is a few kilobytes."""
+
+MAX_DEPTH = 64
+"""Deepest nesting of arrays and objects czmc accepts; a credential nests about ten levels."""
 
 _YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 
@@ -45,7 +58,19 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """YAML safe loader that refuses duplicate mapping keys."""
+    """YAML safe loader that refuses duplicate mapping keys and aliases.
+
+    Aliases are refused because a few hundred bytes of nested aliases expand into billions
+    of nodes for whatever walks the document next ("billion laughs").
+    """
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.events.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not accepted in czmc input", event.start_mark
+            )
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -62,7 +87,39 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 
 
 def parse_document(text: str, *, yaml_syntax: bool = False, source: str = "<input>") -> Any:
-    """Parse JSON (or YAML) text; raises :class:`~czmc.errors.InputError` naming the line."""
+    """Parse JSON (or YAML) text; raises :class:`~czmc.errors.InputError` naming the line.
+
+    Documents nested deeper than :data:`MAX_DEPTH` are refused.
+    """
+    try:
+        document = _parse(text, yaml_syntax=yaml_syntax, source=source)
+    except RecursionError as error:
+        raise InputError([Issue("input.too_deep", "", f"{source}: nested too deeply")]) from error
+    if nesting_depth(document) > MAX_DEPTH:
+        raise InputError([Issue("input.too_deep", "", f"{source}: nested deeper than {MAX_DEPTH} levels")])
+    return document
+
+
+def nesting_depth(document: Any) -> int:
+    """How deeply arrays and objects nest in ``document`` (a scalar is 0), without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _parse(text: str, *, yaml_syntax: bool, source: str) -> Any:
     if yaml_syntax:
         try:
             return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
@@ -80,21 +137,30 @@ def parse_document(text: str, *, yaml_syntax: bool = False, source: str = "<inpu
         raise InputError([Issue("input.duplicate_key", "", f"{source}: {error}")]) from error
 
 
+def decode(data: bytes, source: str) -> str:
+    """UTF-8 text of at most :data:`MAX_FILE_BYTES`; InputError otherwise."""
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError([Issue("input.too_large", "", f"{source}: more than the {MAX_FILE_BYTES} bytes czmc reads")])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError([Issue("input.encoding", "", f"{source}: not UTF-8 text ({error.reason})")]) from error
+
+
+def is_yaml_name(name: str) -> bool:
+    """Whether a file name says YAML (``.yaml``/``.yml``); everything else is read as JSON."""
+    return Path(name).suffix.lower() in _YAML_SUFFIXES
+
+
 def load_document(path: str | Path) -> Any:
     """Read and parse a JSON or YAML file (by suffix; anything else is read as JSON)."""
     file = Path(path)
     try:
-        size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(
-                [Issue("input.too_large", "", f"{file}: {size} bytes is more than the {MAX_FILE_BYTES} czmc reads")]
-            )
-        text = file.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError([Issue("input.encoding", "", f"{file}: not UTF-8 text ({error.reason})")]) from error
+        with file.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise InputError([Issue("input.unreadable", "", f"{file}: {error.strerror or error}")]) from error
-    return parse_document(text, yaml_syntax=file.suffix.lower() in _YAML_SUFFIXES, source=str(file))
+    return parse_document(decode(data, str(file)), yaml_syntax=is_yaml_name(file.name), source=str(file))
 
 
 def detect_kind(document: Any) -> DocumentKind:

@@ -690,20 +690,31 @@ class MicroCredential(_Model):
             self.__dict__["primary_language"] = (
                 "cs" if "cs" in self.achievement.title else next(iter(self.achievement.title))
             )
+        issues = list(self._cross_field_issues())
+        if issues:
+            # Raised as ModelError (not a ValueError) so pydantic passes it through unchanged:
+            # one pydantic error could carry only one of these, at one path.
+            raise ModelError(issues, subject=type(self).__name__)
+        return self
+
+    def _cross_field_issues(self) -> Iterator[Issue]:
+        """Annex I rules that relate several fields, each with the path of the field at fault."""
         if self.issuer.country is None:
-            raise _err("model.issuer_country", "the issuer needs 'country' (Annex I: country of the issuer)")
+            yield Issue(
+                "model.issuer_country", "/issuer/country", "the issuer needs 'country' (Annex I: country of the issuer)"
+            )
         if self.valid_until is not None and self.valid_until <= self.effective_valid_from:
-            raise _err("model.validity", "'valid_until' must be later than 'valid_from' (or 'issued')")
+            yield Issue("model.validity", "/valid_until", "'valid_until' must be later than 'valid_from' (or 'issued')")
         if self.valid_from is not None and self.valid_from < self.issued:
-            raise _err("model.valid_before_issued", "'valid_from' cannot be earlier than 'issued'")
+            yield Issue("model.valid_before_issued", "/valid_from", "'valid_from' cannot be earlier than 'issued'")
         if self.activity_start and self.activity_end and self.activity_end < self.activity_start:
-            raise _err("model.activity_dates", "'activity_end' is earlier than 'activity_start'")
+            yield Issue("model.activity_dates", "/activity_end", "'activity_end' is earlier than 'activity_start'")
         if self.activity_end is not None and self.activity_end > self.issued:
-            raise _err(
+            yield Issue(
                 "model.issued_before_activity_end",
-                "'issued' ({issued}) is before the learning activity ended ({end})",
-                issued=self.issued.isoformat(),
-                end=self.activity_end.isoformat(),
+                "/issued",
+                f"'issued' ({self.issued.isoformat()}) is before the learning activity ended "
+                f"({self.activity_end.isoformat()})",
             )
         grading = self.achievement.grading
         if (
@@ -712,21 +723,15 @@ class MicroCredential(_Model):
             and grading.allowed_values
             and self.grade not in grading.allowed_values
         ):
-            raise _err(
-                "model.grade",
-                "grade '{grade}' is not one of {allowed}",
-                grade=self.grade,
-                allowed=", ".join(grading.allowed_values),
-            )
-        missing = [path for path, texts in self.iter_language_maps() if self.primary_language not in texts]
-        if missing:
-            raise _err(
-                "model.primary_language_missing",
-                "every text must be given in the primary language '{language}'; missing at {paths}",
-                language=self.primary_language,
-                paths=", ".join(missing),
-            )
-        return self
+            allowed = ", ".join(grading.allowed_values)
+            yield Issue("model.grade", "/grade", f"grade '{self.grade}' is not one of {allowed}")
+        for path, texts in self.iter_language_maps():
+            if self.primary_language not in texts:
+                yield Issue(
+                    "model.primary_language_missing",
+                    path,
+                    f"every text must be given in the primary language '{self.primary_language}'",
+                )
 
     @property
     def effective_valid_from(self) -> datetime:

@@ -22,12 +22,29 @@ __all__ = ["FileReport", "validate_credential", "validate_document", "validate_m
 
 
 def validate_credential(credential: Mapping[str, Any], loader: jsonld.DocumentLoader | None = None) -> list[Issue]:
-    """Schema, JSON-LD and EU-rule problems of an OB 3.0 credential (empty if it is valid)."""
+    """Schema, JSON-LD and EU-rule problems of an OB 3.0 credential (no errors if it is valid).
+
+    A credential without the czmc context is checked as a plain OB 3.0 credential (its
+    schemas and JSON-LD terms) and gets a warning that it carries no EU micro-credential
+    elements.
+    """
     issues = list(schema.iter_issues(credential))
     try:
         issues.extend(jsonld.undefined_terms(credential, loader))
     except DocumentLoaderError as error:
         issues.append(Issue("jsonld.context_unavailable", "/@context", error.message))
+    contexts = credential.get("@context")
+    if not (isinstance(contexts, list) and jsonld.CZMC_CONTEXT in contexts):
+        issues.append(
+            Issue(
+                "ob3.not_micro_credential",
+                "/@context",
+                f"no czmc context ({jsonld.CZMC_CONTEXT}): checked as a plain Open Badges 3.0 credential, "
+                "without the EU micro-credential rules",
+                Severity.WARNING,
+            )
+        )
+        return issues
     try:
         ob3.from_credential(credential)
     except MappingError as error:
