@@ -7,6 +7,15 @@ members nothing defines (the OB schema allows any extra member, so a misspelt ex
 field would pass it). ``format`` keywords are asserted: a ``validFrom`` without a timezone
 fails, as OB 3.0 requires.
 
+Each schema is also compiled with the Rust ``jsonschema-rs`` engine, which decides in a few
+microseconds whether a document is valid: :func:`is_valid` gives that decision, and
+:func:`iter_issues` runs the (far slower) python ``jsonschema`` validators, which name every
+violation, only for a schema the compiled check failed. The compiled copy is made to decide
+exactly as python ``jsonschema`` does: its ``format`` checks call python's format checker,
+its ``pattern`` regexes are rewritten to python ``re`` semantics (``\\d``, ``\\s``, ``$``,
+``.``), and a document holding anything but plain JSON values (dict, list, str, int, finite
+float, bool, None), which the two engines type differently, goes to the python validators.
+
 A third schema describes the model input files (``czmc-microcredential-input-v1``), for
 editors and for catalogues kept in git.
 """
@@ -14,12 +23,14 @@ editors and for catalogues kept in git.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
-from functools import cache
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import cache, partial
 from importlib import resources
 from typing import Any
 
 import jsonschema
+import jsonschema_rs
 from jsonschema.exceptions import ValidationError as _JsonSchemaError
 from jsonschema.protocols import Validator
 
@@ -33,6 +44,7 @@ __all__ = [
     "MODEL_INPUT_SCHEMA_URL",
     "SCHEMAS",
     "bundled_schema",
+    "is_valid",
     "iter_issues",
     "schemas_for",
     "validate",
@@ -96,14 +108,44 @@ def schemas_for(credential: Mapping[str, Any]) -> tuple[list[str], list[Issue]]:
     return urls, issues
 
 
+def is_valid(document: Mapping[str, Any], schemas: Iterable[str] | None = None) -> bool:
+    """Whether ``document`` satisfies ``schemas`` (default: :func:`schemas_for` it), decided fast.
+
+    Exactly ``not any(iter_issues(document, schemas))``, but a plain JSON document is checked
+    by the compiled validators only, in microseconds. A credential naming a schema that czmc
+    does not bundle is not valid (:func:`iter_issues` reports ``schema.unavailable``).
+    """
+    if schemas is None:
+        urls, issues = schemas_for(document)
+        if issues:
+            return False
+    else:
+        urls = list(schemas)
+    plain = _is_plain_json(document)
+    for url in urls:
+        decision = _compiled_decision(url, document) if plain else None
+        if decision is None:
+            decision = _validator(url).is_valid(document)
+        if not decision:
+            return False
+    return True
+
+
 def iter_issues(document: Mapping[str, Any], schemas: Iterable[str] | None = None) -> Iterator[Issue]:
-    """Every violation of ``schemas`` (default: :func:`schemas_for` the document), one by one."""
+    """Every violation of ``schemas`` (default: :func:`schemas_for` the document), one by one.
+
+    A schema the compiled validator finds the document valid against is not run again; the
+    python ``jsonschema`` validator, which names every violation, runs only for the others.
+    """
     if schemas is None:
         urls, issues = schemas_for(document)
         yield from issues
     else:
         urls = list(schemas)
+    plain = _is_plain_json(document)
     for url in urls:
+        if plain and _compiled_decision(url, document):
+            continue
         errors = sorted(_validator(url).iter_errors(document), key=lambda e: list(e.absolute_path))
         for error in errors:
             yield from _issues(error, _SHORT_NAMES.get(url, url))
@@ -114,6 +156,181 @@ def validate(document: Mapping[str, Any], schemas: Iterable[str] | None = None) 
     issues = list(iter_issues(document, schemas))
     if issues:
         raise SchemaError(issues)
+
+
+# --- the compiled fast path ---------------------------------------------------------------
+
+_RS_CLASSES: Mapping[type[Any], type[jsonschema_rs.Validator]] = {  # the drafts checked to agree
+    jsonschema.Draft201909Validator: jsonschema_rs.Draft201909Validator,
+    jsonschema.Draft202012Validator: jsonschema_rs.Draft202012Validator,
+}
+_PLAIN_ATOMS = frozenset({str, int, bool, type(None)})
+
+
+class _UntranslatableError(ValueError):
+    """A schema construct whose python meaning czmc cannot give the compiled validator."""
+
+
+def _is_plain_json(document: object) -> bool:
+    """Whether ``document`` holds only dict, list, str, int, bool, None and finite floats.
+
+    The two engines type other values differently (jsonschema-rs takes a tuple for an array,
+    a Decimal for an integer, and rejects NaN as a number), so such documents skip the
+    compiled check. Exact types, so subclasses (str enums...) go the python way too.
+    """
+    level: list[Any] = [document]
+    while level:
+        below: list[Any] = []
+        for node in level:
+            kind = type(node)
+            if kind is dict:
+                below.extend(node.values())
+            elif kind is list:
+                below.extend(node)
+            elif kind in _PLAIN_ATOMS or (kind is float and node - node == 0):
+                continue
+            else:
+                return False
+        level = below
+    return True
+
+
+def _compiled_decision(url: str, document: Mapping[str, Any]) -> bool | None:
+    """The compiled validator's verdict on a plain JSON document, or None if it has none."""
+    compiled = _compiled(url)
+    if compiled is None:
+        return None
+    try:
+        return compiled.is_valid(document)
+    except ValueError:  # what it cannot read: lone surrogates (not UTF-8), non-string keys
+        return None
+
+
+@cache
+def _compiled(url: str) -> jsonschema_rs.Validator | None:
+    """A jsonschema-rs validator that decides as :func:`_validator` does, or None if there is none."""
+    python = _validator(url)
+    rs_class = _RS_CLASSES.get(type(python))
+    if rs_class is None:
+        return None
+    checker: jsonschema.FormatChecker | None = getattr(python, "format_checker", None)
+    format_names: set[str] = set()
+    try:
+        schema = _rs_schema(bundled_schema(url), format_names)
+    except _UntranslatableError:
+        return None
+    formats: dict[str, Callable[..., bool]] = {}
+    if checker is not None:
+        # python's own checks (date-time: rfc3339-validator), so both engines agree on every
+        # string; names python does not check pass, as they do there
+        formats = {name: partial(checker.conforms, format=name) for name in format_names}
+    try:
+        return rs_class(schema, formats=formats, validate_formats=checker is not None, offline=True)
+    except ValueError:  # a regex it cannot compile
+        return None
+
+
+_DATA_KEYWORDS = frozenset({"const", "enum", "default", "examples"})
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+
+
+def _rs_schema(node: Any, format_names: set[str]) -> Any:
+    """A copy of a schema for jsonschema-rs: regexes rewritten, ``format`` names collected."""
+    if isinstance(node, list):
+        return [_rs_schema(item, format_names) for item in node]
+    if not isinstance(node, dict):
+        return node
+    copy: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _DATA_KEYWORDS:
+            copy[key] = value
+        elif key in _SCHEMA_MAPS and isinstance(value, dict):
+            rename = _rs_pattern if key == "patternProperties" else str
+            copy[key] = {rename(name): _rs_schema(sub, format_names) for name, sub in value.items()}
+        elif key == "pattern" and isinstance(value, str):
+            copy[key] = _rs_pattern(value)
+        else:
+            if key == "format" and isinstance(value, str):
+                format_names.add(value)
+            copy[key] = _rs_schema(value, format_names)
+    return copy
+
+
+_QUANTIFIER = re.compile(r"\{[0-9]+(,[0-9]*)?\}")
+_PLAIN_ESCAPES = frozenset("nrtfv") | frozenset(r"""\/.^$|?*+()[]{}-""")
+
+
+def _rs_pattern(pattern: str) -> str:
+    """``pattern`` (python ``re`` syntax, as python jsonschema runs it) for jsonschema-rs.
+
+    jsonschema-rs reads ECMA 262 regexes: there ``\\d`` is ASCII only, ``\\s`` is a different
+    set, ``$`` does not match before a final newline and ``.`` also stops at ``\\r``. Those
+    become explicit forms meaning what python means; constructs not handled here raise
+    :class:`_UntranslatableError`, and that schema then has no compiled validator.
+    """
+    out: list[str] = []
+    in_class = False
+    index, end = 0, len(pattern)
+    while index < end:
+        char = pattern[index]
+        if char == "\\":
+            escaped = pattern[index + 1 : index + 2]
+            index += 2
+            if escaped in ("d", "s"):
+                members = _python_class("\\" + escaped)
+                out.append(members if in_class else f"[{members}]")
+            elif escaped in ("D", "S") and not in_class:
+                out.append(f"[^{_python_class(chr(92) + escaped.lower())}]")
+            elif escaped and escaped in _PLAIN_ESCAPES:
+                out.append("\\" + escaped)
+            else:
+                raise _UntranslatableError(pattern)
+            continue
+        if in_class:
+            if char == "[" or pattern.startswith(("&&", "--", "~~"), index):
+                raise _UntranslatableError(pattern)  # nested classes and set operations in jsonschema-rs
+            in_class = char != "]"
+            out.append(char)
+        elif char == "[":
+            in_class = True
+            start = "[^" if pattern.startswith("[^", index) else "["
+            if pattern.startswith("]", index + len(start)):
+                raise _UntranslatableError(pattern)  # a literal "]" first in python, an empty class in ECMA
+            out.append(start)
+            index += len(start)
+            continue
+        elif char == "$":
+            out.append(r"\n?$" if index == end - 1 else r"(?=\n?$)")
+        elif char == ".":
+            out.append(r"[^\n]")
+        elif char == "{":
+            quantifier = _QUANTIFIER.match(pattern, index)
+            if quantifier is None:
+                raise _UntranslatableError(pattern)  # a literal "{" in python
+            out.append(quantifier.group())
+            index = quantifier.end()
+            continue
+        elif char == "(" and pattern.startswith("(?", index) and not pattern.startswith(("(?:", "(?=", "(?!"), index):
+            raise _UntranslatableError(pattern)  # flags, named groups, lookbehind
+        else:
+            out.append(char)
+        index += 1
+    if in_class:
+        raise _UntranslatableError(pattern)
+    return "".join(out)
+
+
+@cache
+def _python_class(escape: str) -> str:
+    """What python ``re`` matches with ``escape`` (``\\d``, ``\\s``), as a character class body."""
+    every = "".join(map(chr, range(0x110000)))
+    ranges: list[str] = []
+    for run in re.finditer(escape + "+", every):
+        first, last = run.group()[0], run.group()[-1]
+        if any(c in "\\]^-[&~" for c in (first, last)):
+            raise _UntranslatableError(escape)
+        ranges.append(first if first == last else f"{first}-{last}")
+    return "".join(ranges)
 
 
 def _issues(error: _JsonSchemaError, schema_name: str) -> Iterator[Issue]:
