@@ -156,3 +156,77 @@ def test_plain_open_badge_gets_a_warning_not_eu_rules(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout
     assert "valid, 1 warning (credential)" in result.stdout
     assert "warning: /@context: no czmc context" in result.stdout
+
+
+def test_keygen_issue_verify_end_to_end(tmp_path: Path) -> None:
+    key_file, did_json, token_file = tmp_path / "muni.jwk", tmp_path / "did.json", tmp_path / "mc.jwt"
+    result = run("keygen", "--did", "did:web:muni.cz", "-o", str(key_file), "--did-document", str(did_json))
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["did"] == "did:web:muni.cz"
+    assert summary["did_document_url"] == "https://muni.cz/.well-known/did.json"
+    assert "d" not in summary["public_jwk"]
+    assert json.loads(key_file.read_text())["d"] not in result.stdout + result.stderr
+    assert (key_file.stat().st_mode & 0o777) == 0o600
+    assert json.loads(did_json.read_text())["id"] == "did:web:muni.cz"
+    source = EXAMPLES / "inputs" / "cybersecurity-public-administration.json"
+    result = run("issue", str(source), "--key", str(key_file), "-o", str(token_file))
+    assert result.returncode == 0, result.stderr
+    assert token_file.read_text().count(".") == 2
+    result = run("verify", str(token_file), "--did-document", str(did_json))
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.startswith("VALID")
+    offline = run("verify", str(token_file))
+    assert offline.returncode == 1
+    assert "resolution.offline" in offline.stdout
+    as_json = json.loads(
+        run("verify", token_file.read_text().strip(), "--did-document", str(did_json), "--json").stdout
+    )
+    assert as_json["valid"] is True
+    assert [check["status"] for check in as_json["checks"]] == ["passed"] * 11
+    expired = run("verify", str(token_file), "--did-document", str(did_json), "--at", "2020-01-01T00:00:00Z")
+    assert expired.returncode == 1
+    assert "time.not_yet_valid" in expired.stdout
+
+
+def test_keygen_did_key_and_refusals(tmp_path: Path) -> None:
+    key_file = tmp_path / "k.jwk"
+    result = run("keygen", "--alg", "ES256", "-o", str(key_file))
+    assert json.loads(result.stdout)["did"].startswith("did:key:zDn")
+    again = run("keygen", "-o", str(key_file))
+    assert again.returncode == 1
+    assert "refusing to overwrite" in again.stderr
+    assert run("keygen", "--did", "web", "-o", str(tmp_path / "x.jwk")).returncode == 2
+    assert run("keygen", "--fmt", "jwk", "--password-env", "PW", "-o", str(tmp_path / "y.jwk")).returncode == 2
+
+
+def test_issue_refuses_a_key_of_another_issuer(tmp_path: Path) -> None:
+    key_file = tmp_path / "k.jwk"
+    run("keygen", "-o", str(key_file))
+    result = run("issue", str(EXAMPLES / "inputs" / "applied-ai.json"), "--key", str(key_file))
+    assert result.returncode == 2
+    assert "not to the issuer did:web:cvut.cz" in result.stderr
+
+
+def test_pem_key_with_password_from_the_environment(tmp_path: Path) -> None:
+    import os
+
+    key_file = tmp_path / "k.pem"
+    env = {**os.environ, "CZMC_KEY_PASSWORD": "correct horse"}
+    made = subprocess.run(
+        [CZMC, "keygen", "--alg", "RS256", "--did", "did:web:cvut.cz", "--fmt", "pem",
+         "--password-env", "CZMC_KEY_PASSWORD", "-o", str(key_file), "--did-document", str(tmp_path / "did.json")],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert b"ENCRYPTED" in key_file.read_bytes()
+    token = subprocess.run(
+        [CZMC, "issue", str(EXAMPLES / "inputs" / "applied-ai.json"), "--key", str(key_file), "--password-env",
+         "CZMC_KEY_PASSWORD"],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert token.returncode == 0, token.stderr
+    verified = run("verify", token.stdout.strip(), "--did-document", str(tmp_path / "did.json"))
+    assert verified.returncode == 0, verified.stdout
+    missing = run("issue", str(EXAMPLES / "inputs" / "applied-ai.json"), "--key", str(key_file))
+    assert missing.returncode == 2

@@ -1,23 +1,29 @@
 """czmc: EU micro-credentials (Council Recommendation 2022/C 243/02) as Open Badges 3.0 credentials.
 
 The flow: a :class:`MicroCredential` (validated EU elements) -> :func:`czmc.ob3.to_credential`
-(an OB 3.0 ``AchievementCredential`` in JSON-LD) -> checks with :mod:`czmc.schema` and
-:mod:`czmc.jsonld` -> back with :func:`czmc.ob3.from_credential`.
+(an OB 3.0 ``AchievementCredential`` in JSON-LD) -> :func:`czmc.sign` with a :class:`Key`
+(a JWT) -> :func:`czmc.verify` (a :class:`VerificationResult` listing every check) -> back
+with :func:`czmc.ob3.from_credential`.
 """
 
 from importlib import metadata as _metadata
 
-from czmc import jsonld, ob3, schema, vocab
+from czmc import did, http, jsonld, jws, keys, ob3, schema, vcjwt, vocab
 from czmc.errors import (
     CzmcError,
     DocumentLoaderError,
+    FetchError,
     InputError,
     InvalidError,
+    InvalidKeyError,
     JsonLdError,
     MappingError,
     ModelError,
+    ResolutionError,
     SchemaError,
+    SigningError,
 )
+from czmc.keys import Algorithm, Key, PublicKey
 from czmc.model import (
     Achievement,
     Assessment,
@@ -40,6 +46,7 @@ from czmc.model import (
 from czmc.ob3 import from_credential, to_credential
 from czmc.report import Issue, Severity
 from czmc.validation import FileReport, validate_credential, validate_model_input, validate_path
+from czmc.vcjwt import Check, CheckStatus, Format, VerificationResult, issue, sign, verify
 from czmc.vocab import (
     AssessmentType,
     ParticipationForm,
@@ -57,18 +64,25 @@ except _metadata.PackageNotFoundError:  # pragma: no cover - running from a sour
 
 __all__ = [
     "Achievement",
+    "Algorithm",
     "Assessment",
     "AssessmentType",
+    "Check",
+    "CheckStatus",
     "CzmcError",
     "DocumentLoaderError",
     "EscoSkill",
+    "FetchError",
     "FieldOfStudy",
     "FileReport",
+    "Format",
     "GradingScheme",
     "InputError",
     "InvalidError",
+    "InvalidKeyError",
     "Issue",
     "JsonLdError",
+    "Key",
     "Learner",
     "LearnerIdentifier",
     "LearningOutcome",
@@ -80,25 +94,37 @@ __all__ = [
     "Organisation",
     "OrganisationIdentifier",
     "ParticipationForm",
+    "PublicKey",
     "QFEHEACycle",
     "QualityAssurance",
     "QualityAssuranceType",
+    "ResolutionError",
     "ResultType",
     "SchemaError",
     "Severity",
+    "SigningError",
     "StackTarget",
     "Stackability",
     "StackabilityInfo",
     "Supervision",
+    "VerificationResult",
     "Workload",
     "__version__",
+    "did",
     "from_credential",
+    "http",
+    "issue",
     "jsonld",
+    "jws",
+    "keys",
     "ob3",
     "schema",
+    "sign",
     "to_credential",
     "validate_credential",
     "validate_model_input",
     "validate_path",
+    "vcjwt",
+    "verify",
     "vocab",
 ]

@@ -9,7 +9,11 @@
     │   ├── SchemaError            "schema.invalid": JSON Schema violations
     │   ├── JsonLdError            "jsonld.invalid": undefined terms, bad JSON-LD
     │   └── InputError             "input.invalid": an unreadable or unrecognised input file
-    └── DocumentLoaderError        "jsonld.document_not_available": a URL the offline loader refuses
+    ├── DocumentLoaderError        "jsonld.document_not_available": a URL the offline loader refuses
+    ├── InvalidKeyError            "key.*": a key that cannot be read, used or trusted
+    ├── SigningError               "proof.*": a credential that cannot be signed as asked
+    └── ResolutionError            "resolution.*": a DID or key URL that does not resolve
+        └── FetchError             "http.*": the network refused, failed or was not allowed
 
 Errors never wrap a third-party exception type in their public surface: pydantic, jsonschema
 and pyld errors are translated into :class:`~czmc.report.Issue` records and chained with
@@ -25,19 +29,21 @@ from czmc.report import Issue
 
 
 class CzmcError(Exception):
-    """Root of every error czmc raises."""
+    """Root of every error czmc raises; ``code`` is stable and machine-readable."""
 
-    code: ClassVar[str] = "czmc"
+    code: str = "czmc"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        if code is not None:
+            self.code = code
 
 
 class InvalidError(CzmcError):
     """Input that breaks one or more rules; :attr:`issues` lists all of them."""
 
-    code: ClassVar[str] = "invalid"
+    code = "invalid"
     what: ClassVar[str] = "input"
 
     def __init__(self, issues: Iterable[Issue], message: str | None = None, *, subject: str | None = None) -> None:
@@ -52,35 +58,35 @@ class InvalidError(CzmcError):
 class ModelError(InvalidError):
     """A micro-credential that breaks an EU element rule (raised by :mod:`czmc.model`)."""
 
-    code: ClassVar[str] = "model.invalid"
+    code = "model.invalid"
     what: ClassVar[str] = "micro-credential"
 
 
 class MappingError(InvalidError):
     """A credential that cannot be read back into the czmc model (:func:`czmc.ob3.from_credential`)."""
 
-    code: ClassVar[str] = "ob3.mapping"
+    code = "ob3.mapping"
     what: ClassVar[str] = "credential"
 
 
 class SchemaError(InvalidError):
     """A document that violates a JSON Schema (:mod:`czmc.schema`)."""
 
-    code: ClassVar[str] = "schema.invalid"
+    code = "schema.invalid"
     what: ClassVar[str] = "credential"
 
 
 class JsonLdError(InvalidError):
     """A JSON-LD document with undefined terms or invalid JSON-LD (:mod:`czmc.jsonld`)."""
 
-    code: ClassVar[str] = "jsonld.invalid"
+    code = "jsonld.invalid"
     what: ClassVar[str] = "JSON-LD document"
 
 
 class InputError(InvalidError):
     """A file that cannot be read, parsed or recognised (:mod:`czmc.inputs`)."""
 
-    code: ClassVar[str] = "input.invalid"
+    code = "input.invalid"
     what: ClassVar[str] = "input file"
 
 
@@ -91,10 +97,46 @@ class DocumentLoaderError(CzmcError):
     ``loader`` to allow other documents.
     """
 
-    code: ClassVar[str] = "jsonld.document_not_available"
+    code = "jsonld.document_not_available"
 
     def __init__(self, url: str) -> None:
         self.url = url
         super().__init__(
             f"JSON-LD document {url!r} is not bundled with czmc and network loading is off; pass loader=... to load it"
         )
+
+
+class InvalidKeyError(CzmcError):
+    """A key that cannot be read, is of an unsupported type, is weak, or does not fit its algorithm.
+
+    The message never contains key material.
+    """
+
+    code = "key.invalid"
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message, code=code)
+
+
+class SigningError(CzmcError):
+    """A credential that cannot be signed in the requested format (e.g. no subject id for OB 3.0)."""
+
+    code = "proof.cannot_sign"
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message, code=code)
+
+
+class ResolutionError(CzmcError):
+    """A DID, DID URL or key URL that cannot be resolved to a usable public key."""
+
+    code = "resolution.failed"
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message, code=code)
+
+
+class FetchError(ResolutionError):
+    """An HTTP(S) fetch that was refused (scheme, host, size) or failed (network, status)."""
+
+    code = "http.failed"

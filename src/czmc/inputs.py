@@ -102,21 +102,19 @@ def parse_document(text: str, *, yaml_syntax: bool = False, source: str = "<inpu
 
 def nesting_depth(document: Any) -> int:
     """How deeply arrays and objects nest in ``document`` (a scalar is 0), without recursion."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(document, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            children: Any = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        deepest = max(deepest, depth + 1)
-        if deepest > MAX_DEPTH:
-            return deepest
-        stack.extend((child, depth + 1) for child in children)
-    return deepest
+    depth = 0
+    level = [document] if isinstance(document, dict | list) else []
+    while level:  # breadth first, one level of containers at a time
+        depth += 1
+        if depth > MAX_DEPTH:
+            return depth
+        below: list[Any] = []
+        for node in level:
+            below += [
+                child for child in (node.values() if isinstance(node, dict) else node) if isinstance(child, dict | list)
+            ]
+        level = below
+    return depth
 
 
 def _parse(text: str, *, yaml_syntax: bool, source: str) -> Any:

@@ -53,6 +53,7 @@ __all__ = [
     "OB_SCHEMA_URL",
     "format_datetime",
     "from_credential",
+    "render_for_signing",
     "to_credential",
 ]
 
@@ -86,7 +87,7 @@ _FRAMEWORK_NAMES = {
 
 def format_datetime(value: datetime) -> str:
     """``value`` as an XML Schema dateTimeStamp in UTC whole seconds: ``2025-02-01T09:00:00Z``."""
-    return value.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def _decimal_text(value: Decimal) -> str:
@@ -115,6 +116,31 @@ def to_credential(mc: MicroCredential, *, credential_id: str | None = None) -> d
     ``credential_id`` overrides ``mc.id``; if both are None a fresh ``urn:uuid:`` is used.
     Dates are rendered in UTC whole seconds (OB 3.0 requires ``nbf == validFrom`` in JWTs).
     """
+    return _render(mc, credential_id, _achievement(mc.achievement, mc.primary_language))
+
+
+# Rendered achievements by (id of the Achievement object, language), for issuing many
+# credentials of one course: the object is kept so that its id cannot be reused meanwhile.
+_ACHIEVEMENTS: dict[tuple[int, str], tuple[Achievement, dict[str, Any]]] = {}
+_ACHIEVEMENTS_MAX = 64
+
+
+def render_for_signing(mc: MicroCredential, credential_id: str | None = None) -> dict[str, Any]:
+    """Like :func:`to_credential`, but may share the achievement's rendering with other calls.
+
+    For serialising straight away (signing, batch issuance): never mutate the result.
+    """
+    key = (id(mc.achievement), mc.primary_language)
+    cached = _ACHIEVEMENTS.get(key)
+    if cached is None or cached[0] is not mc.achievement:
+        if len(_ACHIEVEMENTS) >= _ACHIEVEMENTS_MAX:
+            _ACHIEVEMENTS.clear()
+        cached = (mc.achievement, _achievement(mc.achievement, mc.primary_language))
+        _ACHIEVEMENTS[key] = cached
+    return _render(mc, credential_id, cached[1])
+
+
+def _render(mc: MicroCredential, credential_id: str | None, achievement_node: dict[str, Any]) -> dict[str, Any]:
     lang = mc.primary_language
     achievement = mc.achievement
     credential: dict[str, Any] = {
@@ -129,7 +155,7 @@ def to_credential(mc: MicroCredential, *, credential_id: str | None = None) -> d
     if mc.valid_until is not None:
         credential["validUntil"] = format_datetime(mc.valid_until)
     credential["awardedDate"] = format_datetime(mc.issued)
-    credential["credentialSubject"] = _subject(mc, lang)
+    credential["credentialSubject"] = _subject(mc, lang, achievement_node)
     credential["credentialSchema"] = [dict(entry) for entry in CREDENTIAL_SCHEMA]
     return credential
 
@@ -186,9 +212,9 @@ def _learner(learner: Learner) -> dict[str, Any]:
     return subject
 
 
-def _subject(mc: MicroCredential, lang: str) -> dict[str, Any]:
+def _subject(mc: MicroCredential, lang: str, achievement_node: dict[str, Any]) -> dict[str, Any]:
     subject = _learner(mc.learner)
-    subject["achievement"] = _achievement(mc.achievement, lang)
+    subject["achievement"] = achievement_node
     ects = mc.achievement.workload.ects
     if ects is not None:
         subject["creditsEarned"] = _number(ects)
