@@ -98,9 +98,10 @@ def parse(token: str | bytes, *, max_bytes: int = MAX_TOKEN_BYTES) -> ParsedJws:
         raise JwsError("jws.too_large", f"token of {len(token)} bytes exceeds the limit of {max_bytes}")
     try:
         raw = token.encode("ascii") if isinstance(token, str) else bytes(token)
-        raw.decode("ascii")
     except UnicodeError:
         raise JwsError("jws.syntax", "a compact JWS is ASCII only") from None
+    if not raw.isascii():
+        raise JwsError("jws.syntax", "a compact JWS is ASCII only")
     parts = raw.split(b".")
     if len(parts) != 3:
         raise JwsError("jws.syntax", f"a compact JWS has exactly three segments, got {len(parts)}")

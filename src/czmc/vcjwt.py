@@ -283,8 +283,8 @@ class _Checks:
         self.done: list[Check] = []
         self.failed = False
 
-    def passed(self, name: str, message: str, code: str = "ok", *, required: bool = True) -> None:
-        self.done.append(Check(name, CheckStatus.PASSED, code, message, required))
+    def passed(self, name: str, message: str) -> None:
+        self.done.append(Check(name, CheckStatus.PASSED, "ok", message))
 
     def fail(self, name: str, code: str, message: str) -> None:
         self.done.append(Check(name, CheckStatus.FAILED, code, message))
@@ -445,7 +445,7 @@ def verify(
     if leeway < timedelta(0):
         raise ValueError("leeway must not be negative")
     checks = _Checks()
-    allowed = frozenset(Algorithm(alg) for alg in algorithms)
+    allowed = algorithms if algorithms is DEFAULT_ALGORITHMS else frozenset(Algorithm(alg) for alg in algorithms)
     moment = _now(now)
 
     try:
@@ -470,7 +470,7 @@ def verify(
         checks.fail("header", *header_problem)
         checks.skip_rest("the header is not acceptable")
         return result()
-    checks.passed("header", f"{fmt.value} header: {', '.join(sorted(header))}")
+    checks.passed("header", _HEADER_OK[fmt])
 
     alg_name = header.get("alg")
     try:
@@ -565,6 +565,8 @@ def verify(
             checks.passed(name, _PASSED_MESSAGES[name])
     return result()
 
+
+_HEADER_OK = {fmt: f"header acceptable for the {fmt.value} format" for fmt in Format}
 
 _PASSED_MESSAGES = {
     "jsonld": "every term is defined by the credential's contexts",
