@@ -114,3 +114,16 @@ def test_parse_round_trips_any_payload(payload: dict[str, object]) -> None:
     for separators in ((",", ":"), (", ", ": ")):
         raw = json.dumps(payload, separators=separators, ensure_ascii=False).encode()
         assert jws.parse(_token({"alg": "EdDSA"}, raw)).payload == payload
+
+
+@pytest.mark.parametrize("depth", [300, 900, 5000])
+def test_deep_payloads_never_crash_the_parser(depth: int) -> None:
+    payload = b'{"a":' + b"[" * depth + b"]" * depth + b"}"
+    with pytest.raises(jws.JwsError) as caught:
+        jws.parse(_token({"alg": "EdDSA"}, payload))
+    assert caught.value.code == "jws.too_deep"
+
+
+def test_compact_payloads_orjson_round_trips_are_not_counted() -> None:
+    payload = b'{"a":' + b"[" * 100 + b"]" * 100 + b"}"
+    assert "a" in jws.parse(_token({"alg": "EdDSA"}, payload)).payload

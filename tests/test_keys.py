@@ -174,3 +174,9 @@ def test_public_jwk_and_did_key_conveniences(keys: dict[Algorithm, Key]) -> None
     assert str(key.did_key).startswith("did:key:z6Mk")
     assert str(keys[Algorithm.ES256].did_key).startswith("did:key:zDn")
     assert keys[Algorithm.RS256].did_key is None
+
+
+def test_an_empty_password_is_refused(keys: dict[Algorithm, Key]) -> None:
+    with pytest.raises(InvalidKeyError) as caught:
+        keys[Algorithm.EDDSA].private_pem(b"")
+    assert caught.value.code == "key.password"

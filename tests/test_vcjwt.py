@@ -319,3 +319,27 @@ def test_result_serialises(issuer: tuple[Key, str]) -> None:
     assert data["valid"] is True
     assert [check["name"] for check in data["checks"]] == list(CHECK_NAMES)
     json.dumps(data)
+
+
+def test_vc_jose_cose_header_iss_must_be_the_issuer(issuer: tuple[Key, str]) -> None:
+    key, identifier = issuer
+    credential = _credential(identifier)
+    token = _forge({"alg": "EdDSA", "kid": key.kid, "typ": "vc+jwt", "iss": "did:web:other.cz"}, credential, key)
+    assert ("claims", "claims.mismatch") in _failed(verify(token, now=NOW))
+    good = _forge({"alg": "EdDSA", "kid": key.kid, "typ": "vc+jwt", "iss": identifier}, credential, key)
+    assert verify(good, now=NOW).valid
+
+
+@pytest.mark.parametrize(("depth", "failed"), [(100, "payload.too_deep"), (400, "jws.too_deep")])
+def test_deeply_nested_token_is_a_failed_check(issuer: tuple[Key, str], depth: int, failed: str) -> None:
+    key, identifier = issuer
+    payload = _payload(_credential(identifier))
+    nested: Any = []
+    for _ in range(depth):
+        nested = [nested]
+    payload["deep"] = nested
+    header = jws.encode_header({"alg": "EdDSA", "kid": key.kid, "typ": "JWT"})
+    compact = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    result = verify(jws.sign(header, compact, key), now=NOW)
+    assert failed in {code for _name, code in _failed(result)}
+    assert not result.valid

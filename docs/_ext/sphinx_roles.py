@@ -15,7 +15,21 @@ from typing import Any
 import griffe
 
 # Modules rendered by docs/reference/*.md; links to anything else would not resolve.
-DOCUMENTED = ("model", "vocab", "ob3", "jsonld", "schema", "validation", "report", "errors")
+DOCUMENTED = (
+    "model",
+    "vocab",
+    "ob3",
+    "jsonld",
+    "schema",
+    "validation",
+    "report",
+    "errors",
+    "keys",
+    "jws",
+    "vcjwt",
+    "did",
+    "http",
+)
 
 _ROLE = re.compile(r":(?:class|func|meth|attr|data|mod|exc|obj|const):`(~?)([\w.]+)`")
 _LITERAL_MARKER = re.compile(r"(?m)^([ \t]*)::[ \t]*$")

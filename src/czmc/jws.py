@@ -3,7 +3,7 @@
 Parsing refuses: tokens over the size limit, anything but exactly three base64url segments
 (no padding, no whitespace, no other alphabet, canonical encodings only), a header or
 payload that is not a UTF-8 JSON object, duplicate member names, ``NaN``/``Infinity``,
-nesting past the limit, and ``crit`` (czmc understands no critical extension).
+nesting too deep to parse safely, and ``crit`` (czmc understands no critical extension).
 
 Signing computes the signature directly (the JOSE libraries spend 3-4x the signature on
 copying and re-serialising); the header is serialised once per key and format.
@@ -68,10 +68,10 @@ def _strict_json(data: bytes, what: str) -> dict[str, Any]:
     # text had no duplicate member (a duplicate would make the output shorter).
     try:
         fast = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        fast = None
-    if isinstance(fast, dict) and orjson.dumps(fast) == data:
-        return fast
+        if isinstance(fast, dict) and orjson.dumps(fast) == data:
+            return fast
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError, TypeError, RecursionError):
+        pass  # the strict parser below says exactly what is wrong
     try:
         text = data.decode("utf-8")
         value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_reject_constant)
@@ -91,8 +91,10 @@ def _strict_json(data: bytes, what: str) -> dict[str, Any]:
 def parse(token: str | bytes, *, max_bytes: int = MAX_TOKEN_BYTES) -> ParsedJws:
     """Split and decode a compact JWS; raises :class:`JwsError` on any deviation.
 
-    The payload's nesting depth is bounded by the JSON parser's recursion guard here; callers
-    that walk the payload recursively check :func:`czmc.inputs.nesting_depth` first.
+    Nesting: a payload that orjson round-trips byte-exactly (at most 255 levels) is accepted
+    here without counting levels, to keep verification fast; anything else must stay within
+    :data:`czmc.inputs.MAX_DEPTH`. Callers that walk the payload recursively (the content
+    checks of :func:`czmc.vcjwt.verify`) check :func:`czmc.inputs.nesting_depth` first.
     """
     if len(token) > max_bytes:
         raise JwsError("jws.too_large", f"token of {len(token)} bytes exceeds the limit of {max_bytes}")

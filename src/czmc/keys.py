@@ -395,6 +395,8 @@ class Key:
 
     def private_pem(self, password: bytes | None = None) -> bytes:
         """The private key as PKCS#8 PEM, encrypted if a password is given. Handle with care."""
+        if password is not None and not password:
+            raise InvalidKeyError("key.password", "an empty password would leave the key unencrypted; give a real one")
         encryption: serialization.KeySerializationEncryption = (
             serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
         )

@@ -341,7 +341,9 @@ def _legacy_credential(payload: Mapping[str, Any]) -> dict[str, Any]:
     return credential
 
 
-def _claim_problems(fmt: Format, payload: Mapping[str, Any], credential: Mapping[str, Any]) -> list[str]:
+def _claim_problems(
+    fmt: Format, header: Mapping[str, Any], payload: Mapping[str, Any], credential: Mapping[str, Any]
+) -> list[str]:
     """Disagreements between the JWT claims and the credential (OB 3.0 8.2.6, VC-JOSE-COSE 3.1.3)."""
     problems = []
     pairs = (("iss", _issuer_id(credential)), ("jti", credential.get("id")), ("sub", _subject_id(credential)))
@@ -353,6 +355,11 @@ def _claim_problems(fmt: Format, payload: Mapping[str, Any], credential: Mapping
         elif payload[claim] != expected or not isinstance(expected, str):
             problems.append(f"'{claim}' is {payload[claim]!r} but the credential says {expected!r}")
     if fmt is Format.VC_JOSE_COSE:
+        header_issuer = header.get("iss")
+        if header_issuer is not None and header_issuer != _issuer_id(credential):
+            problems.append(
+                f"header 'iss' is {header_issuer!r} but the credential's issuer is {_issuer_id(credential)!r}"
+            )
         problems.extend(
             f"'{claim}' must not be present (VC-JOSE-COSE 3.1.3)" for claim in ("vc", "vp") if claim in payload
         )
@@ -517,7 +524,7 @@ def verify(
     checks.passed("signature", f"{alg.value} signature verified")
 
     try:
-        problems = _claim_problems(fmt, payload, credential)
+        problems = _claim_problems(fmt, header, payload, credential)
     except (TypeError, ValueError, OverflowError) as error:
         problems = [f"unreadable claims ({type(error).__name__})"]
     if problems:
