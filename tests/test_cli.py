@@ -68,9 +68,14 @@ def test_build_refuses_invalid_input_and_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_validate_examples_directory() -> None:
-    result = run("validate", str(EXAMPLES))
+    # examples/rosters holds roster exports and column mappings: input to czmc issue-batch, not documents
+    directories = sorted(path for path in EXAMPLES.iterdir() if path.is_dir() and path.name != "rosters")
+    result = run("validate", *map(str, directories))
     assert result.returncode == 0, result.stdout
-    assert result.stdout.strip().endswith("12 files checked, 0 invalid")
+    suffixes = {".json", ".jsonld", ".yaml", ".yml", ".jwt", ".jws"}
+    count = sum(1 for directory in directories for path in directory.rglob("*") if path.suffix in suffixes)
+    assert count >= 12
+    assert result.stdout.strip().endswith(f"{count} files checked, 0 invalid")
 
 
 def test_validate_reports_every_problem_with_its_path(tmp_path: Path) -> None:
@@ -230,3 +235,30 @@ def test_pem_key_with_password_from_the_environment(tmp_path: Path) -> None:
     assert verified.returncode == 0, verified.stdout
     missing = run("issue", str(EXAMPLES / "inputs" / "applied-ai.json"), "--key", str(key_file))
     assert missing.returncode == 2
+
+
+def test_issue_with_ps256_pem_and_an_https_kid_check(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "PW": "long enough password"}
+    key_file = tmp_path / "k.pem"
+    made = subprocess.run(
+        [CZMC, "keygen", "--alg", "PS256", "--did", "did:web:cvut.cz", "--key-format", "pem", "--password-env", "PW",
+         "-o", str(key_file), "--did-document", str(tmp_path / "did.json")],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    source = str(EXAMPLES / "inputs" / "applied-ai.json")
+    signed = subprocess.run(
+        [CZMC, "issue", source, "--key", str(key_file), "--password-env", "PW", "--alg", "PS256"],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert signed.returncode == 0, signed.stderr
+    assert json.loads(__import__("base64").urlsafe_b64decode(signed.stdout.split(".")[0] + "=="))["alg"] == "PS256"
+    assert run("verify", signed.stdout.strip(), "--did-document", str(tmp_path / "did.json")).returncode == 0
+    elsewhere = subprocess.run(
+        [CZMC, "issue", source, "--key", str(key_file), "--password-env", "PW", "--kid", "https://evil.example/k.jwk"],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert elsewhere.returncode == 2
+    assert "must be on the issuer's host" in elsewhere.stderr

@@ -1,45 +1,66 @@
 """The ``czmc`` command: a thin shell over the library.
 
-Exit codes: 0 everything valid / done, 1 invalid input, 2 usage error.
+Exit codes: 0 everything valid / done, 1 invalid input, 2 usage error, 70 an unexpected
+internal error (a bug: rerun with ``--debug`` for its traceback).
 """
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+import traceback
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
+from click.shell_completion import get_completion_class
 
 from czmc import did, ob3, vcjwt
 from czmc import keys as keys_module
 from czmc.errors import CzmcError, InvalidError
 from czmc.http import HttpsFetcher
-from czmc.inputs import MAX_FILE_BYTES, decode, load_document, parse_document
+from czmc.inputs import MAX_FILE_BYTES, TOKEN_SUFFIXES, decode, load_document, parse_document
 from czmc.keys import Algorithm, Key
 from czmc.model import MicroCredential
-from czmc.report import Severity
-from czmc.validation import FileReport, validate_path
+from czmc.render import FORMATS, render
+from czmc.validation import FileReport, validate_path, validate_text
 from czmc.vcjwt import CheckStatus, Format
 
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+"""An unexpected error: a bug in czmc (EX_SOFTWARE of sysexits.h)."""
 
-_SUFFIXES = (".json", ".jsonld", ".yaml", ".yml")
+_SUFFIXES = (".json", ".jsonld", ".yaml", ".yml", *sorted(TOKEN_SUFFIXES))
+_GLOB_CHARACTERS = re.compile(r"[*?[]")
+_SHELLS = ("bash", "zsh", "fish")
 
 
-def _fail(message: str, issues: Sequence[Any] = (), code: int = EXIT_INVALID) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+def _color() -> bool | None:
+    """False when NO_COLOR is set (https://no-color.org); None lets click colour terminals only."""
+    return False if os.environ.get("NO_COLOR") else None
+
+
+def _hint_for_help() -> str:
+    context = click.get_current_context(silent=True)
+    return f"run {context.command_path if context else 'czmc'} --help"
+
+
+def _fail(message: str, issues: Sequence[Any] = (), code: int = EXIT_INVALID, hint: str | None = None) -> NoReturn:
+    """Print ``error: MESSAGE`` (and the issues, one a line) and a ``hint:`` line to standard error; exit."""
+    color = _color()
+    click.echo(f"{click.style('error:', fg='red', bold=True)} {message}", err=True, color=color)
     for issue in issues:
         click.echo(f"  {issue}", err=True)
+    click.echo(f"{click.style('hint:', fg='cyan')} {hint or _hint_for_help()}", err=True, color=color)
     sys.exit(code)
 
 
@@ -59,10 +80,71 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The czmc group: a CzmcError is one line; any other exception one line too, unless --debug."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError, KeyboardInterrupt):
+            raise
+        except CzmcError as error:
+            if ctx.params.get("debug"):
+                traceback.print_exc()
+            hint = f"run czmc {ctx.invoked_subcommand or ''} --help".replace("  ", " ")
+            if isinstance(error, InvalidError):
+                _fail(error.message.splitlines()[0].rstrip(":"), error.issues, hint=hint)
+            _fail(f"{error.message} [{error.code}]", hint=hint)
+        except OSError as error:  # the file system or the network, not czmc: one line, exit code 1
+            if ctx.params.get("debug"):
+                traceback.print_exc()
+            where = f"{error.filename}: " if error.filename else ""
+            _fail(f"{where}{error.strerror or error}", hint="check the path and its permissions")
+        except Exception as error:
+            if ctx.params.get("debug"):
+                traceback.print_exc()
+                sys.exit(EXIT_INTERNAL)
+            _fail(
+                f"unexpected {type(error).__name__}: {error}; rerun with --debug",
+                code=EXIT_INTERNAL,
+                hint="this is a bug in czmc; please report it with the output of czmc --debug ...",
+            )
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(version("czmc"), prog_name="czmc")
-def main() -> None:
-    """Issue and check EU micro-credentials as Open Badges 3.0 credentials."""
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="CZMC_DEBUG",
+    help="Print the traceback of an unexpected error (also: CZMC_DEBUG=1).",
+)
+def main(debug: bool) -> None:
+    """Issue and check EU micro-credentials as Open Badges 3.0 credentials.
+
+    \b
+    Examples:
+      czmc keygen --did did:web:muni.cz -o muni.jwk --did-document did.json
+      czmc issue examples/inputs/applied-ai.json --key muni.jwk -o applied-ai.jwt
+      czmc verify applied-ai.jwt --did-document did.json
+      czmc validate 'credentials/**/*.json' catalogue/ --format github
+
+    \b
+    Exit codes:
+      0   done; everything valid
+      1   invalid input (a rule broken, a file unreadable, a failed check)
+      2   usage error (unknown option, missing argument, no such file)
+      70  unexpected internal error (a bug); rerun with --debug
+
+    \b
+    Files: '-' reads standard input or writes standard output wherever a
+    command reads or writes a file (never for private keys written by keygen).
+    Colours only on a terminal, never with NO_COLOR set.
+
+    \b
+    Shell completion: eval "$(czmc completion bash)" (or zsh, fish), or
+    eval "$(_CZMC_COMPLETE=bash_source czmc)".
+    """
 
 
 @main.command()
@@ -100,78 +182,202 @@ def _load_model(input_path: str) -> MicroCredential:
         data = _read_stdin() if input_path == "-" else load_document(input_path)
         return MicroCredential.model_validate(data)
     except InvalidError as error:
-        _fail(f"{input_path} is not a valid micro-credential", error.issues)
+        _fail(
+            f"{input_path} is not a valid micro-credential",
+            error.issues,
+            hint="fix the problems listed; czmc validate checks an input without building it",
+        )
 
 
-def _emit(output: Path, text: str) -> None:
+def _emit(output: Path, text: str, *, announce: bool = True) -> None:
     if str(output) == "-":
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=_color())
     else:
         write_atomically(output, text)
-        click.echo(f"wrote {output}", err=True)
+        if announce:
+            click.echo(f"wrote {output}", err=True)
+
+
+def _read_stdin_bytes() -> bytes:
+    return sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+
+
+def _read_stdin_text() -> str:
+    try:
+        return decode(_read_stdin_bytes(), "<stdin>")
+    except InvalidError as error:
+        _fail("cannot read standard input", error.issues, code=EXIT_USAGE, hint="standard input must be UTF-8 text")
 
 
 def _read_stdin() -> Any:
     """Standard input as JSON, or as YAML when it does not start with '{' or '['."""
-    text = decode(sys.stdin.buffer.read(MAX_FILE_BYTES + 1), "<stdin>")
+    text = decode(_read_stdin_bytes(), "<stdin>")
     return parse_document(text, yaml_syntax=not text.lstrip().startswith(("{", "[")), source="<stdin>")
 
 
-def _expand(paths: Sequence[str]) -> Iterator[Path]:
-    for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _SUFFIXES)
-        else:
+def _walk(directory: Path) -> Iterator[Path]:
+    """The files under ``directory`` with a known suffix, sorted; hidden files and directories are skipped."""
+    for path in sorted(directory.rglob("*")):
+        relative = path.relative_to(directory).parts
+        if path.suffix.lower() in _SUFFIXES and not any(part.startswith(".") for part in relative) and path.is_file():
             yield path
 
 
-def _render_text(reports: Sequence[FileReport]) -> str:
-    lines = []
-    for report in reports:
-        kind = f" ({report.kind.value})" if report.kind else ""
-        errors = sum(1 for issue in report.issues if issue.severity is Severity.ERROR)
-        warnings = len(report.issues) - errors
-        verdict = f"{errors} problem{'s' if errors != 1 else ''}" if errors else "valid"
-        if warnings:
-            verdict += f", {warnings} warning{'s' if warnings != 1 else ''}"
-        lines.append(f"{report.path}: {verdict}{kind}")
-        lines.extend(f"  {'warning: ' if issue.severity is Severity.WARNING else ''}{issue}" for issue in report.issues)
-    invalid = sum(1 for report in reports if not report.valid)
-    lines.append(f"{len(reports)} file{'s' if len(reports) != 1 else ''} checked, {invalid} invalid")
-    return "\n".join(lines)
+def _expand(patterns: Sequence[str]) -> list[str]:
+    """Files, directories (searched) and glob patterns (expanded here, so quoting them is safe), in order, once each."""
+    found: dict[str, None] = {}
+    for name in patterns:
+        if name == "-":
+            found["-"] = None
+        elif Path(name).is_dir():
+            found.update(dict.fromkeys(str(path) for path in _walk(Path(name))))
+        elif Path(name).exists():
+            found[str(Path(name))] = None
+        elif _GLOB_CHARACTERS.search(name):
+            matches = sorted(glob.glob(name, recursive=True))
+            if not matches:
+                _fail(
+                    f"no file matches {name}",
+                    code=EXIT_USAGE,
+                    hint="check the pattern; quote it so that czmc expands it",
+                )
+            for match in matches:
+                if Path(match).is_dir():
+                    found.update(dict.fromkeys(str(path) for path in _walk(Path(match))))
+                else:
+                    found[str(Path(match))] = None
+        else:
+            _fail(f"{name} does not exist", code=EXIT_USAGE, hint="check the path")
+    return list(found)
+
+
+def _parse_at(at_time: str | None) -> datetime | None:
+    if at_time is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(at_time)
+    except ValueError:
+        _fail(f"--at {at_time!r} is not an ISO 8601 date-time", code=EXIT_USAGE)
+    if moment.tzinfo is None:
+        _fail("--at needs a timezone, e.g. 2026-01-31T12:00:00Z", code=EXIT_USAGE)
+    return moment
+
+
+_DID_DOCUMENT_OPTION = click.option(
+    "--did-document",
+    "did_documents",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path),
+    help="A DID document to trust for its DID (e.g. a did:web issuer's did.json), instead of fetching it. Repeatable.",
+)
+_ONLINE_OPTION = click.option(
+    "--online", is_flag=True, help="Fetch did:web documents and https key URLs (https only, size-capped)."
+)
+_LEEWAY_OPTION = click.option(
+    "--leeway", type=click.IntRange(min=0), default=0, show_default=True, help="Clock skew to allow, in seconds."
+)
+_AT_OPTION = click.option(
+    "--at", "at_time", metavar="DATETIME", help="Check validity as of this ISO 8601 time (with timezone), not now."
+)
+
+
+_Decorated = TypeVar("_Decorated", bound=Callable[..., Any])
+
+
+def _output_option(what: str) -> Callable[[_Decorated], _Decorated]:
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+        default="-",
+        show_default=True,
+        help=f"Where to write {what} ('-' for standard output).",
+    )
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(list(FORMATS)),
     default="text",
     show_default=True,
-    help="text for people, json (one object per file) for machines.",
+    help="text for people; json (one object per file) for programs; github (workflow commands: "
+    "annotations on the lines) for GitHub Actions; junit (JUnit XML) for CI test reports.",
 )
-def validate(paths: Sequence[str], output_format: str) -> None:
-    """Check model inputs and credential JSON files; print every problem with its path.
+@_output_option("the report")
+@click.option(
+    "--verify",
+    "verify_signatures",
+    is_flag=True,
+    help="Also verify the signatures of signed credentials (JWTs): key, key binding, signature, claims, "
+    "validity period. did:key and did:jwk resolve offline; did:web needs --did-document or --online.",
+)
+@_DID_DOCUMENT_OPTION
+@_ONLINE_OPTION
+@_AT_OPTION
+@_LEEWAY_OPTION
+def validate(
+    paths: Sequence[str],
+    output_format: str,
+    output: Path,
+    verify_signatures: bool,
+    did_documents: tuple[Path, ...],
+    online: bool,
+    at_time: str | None,
+    leeway: int,
+) -> None:
+    """Check model inputs, credentials, signed credentials (JWTs) and course definitions.
 
-    Directories are searched for .json, .jsonld, .yaml and .yml files. Credentials are
-    checked against their JSON Schemas, for undefined JSON-LD terms and against the EU
-    micro-credential rules; model inputs against the rules. Exit code 1 if anything is
-    invalid.
+    PATH is a file, a directory (searched recursively for .json, .jsonld, .yaml, .yml,
+    .jwt and .jws files; hidden ones skipped), a glob pattern (expanded by czmc, so
+    quote it: 'credentials/**/*.json'), or '-' for standard input. Each document's kind
+    is recognised by its content. Credentials are checked against their JSON Schemas, for
+    undefined JSON-LD terms and against the EU micro-credential rules; model inputs
+    against the rules; a signed credential (a .jwt/.jws file, or any file holding a compact
+    JWS) is parsed strictly and the credential in it checked like any credential, its
+    signature only with --verify. Every problem is printed with its code and JSON Pointer.
+
+    Exit code 0 if every file is valid (warnings allowed), 1 if any is not, 2 for a
+    usage error (e.g. a path that does not exist or a pattern that matches nothing).
 
     \b
-    Example:
+    Examples:
       czmc validate examples/ credential.json
+      czmc validate 'examples/**/*.json' --format github
+      czmc validate credentials/ --format junit -o czmc-report.xml
+      czmc validate signed/*.jwt --verify --did-document did.json
     """
-    files = list(_expand(paths))
+    if (did_documents or online) and not verify_signatures:
+        _fail("--did-document and --online only apply with --verify", code=EXIT_USAGE)
+    if "-" in paths and any(str(path) == "-" for path in did_documents):
+        _fail("a PATH and a --did-document cannot both be standard input", code=EXIT_USAGE)
+    files = _expand(paths)
     if not files:
-        _fail("no .json, .jsonld, .yaml or .yml files found in " + ", ".join(paths), code=EXIT_USAGE)
-    reports = [validate_path(path) for path in files]
-    if output_format == "json":
-        click.echo(json.dumps([report.to_dict() for report in reports], ensure_ascii=False, indent=2))
-    else:
-        click.echo(_render_text(reports))
+        _fail(
+            "no " + ", ".join(_SUFFIXES) + " files found in " + ", ".join(paths),
+            code=EXIT_USAGE,
+            hint="name the files, or point czmc at the directories that hold them",
+        )
+    now = _parse_at(at_time)
+    resolver = _document_resolver(did_documents, online) if verify_signatures else None
+    options: dict[str, Any] = {
+        "verify": verify_signatures,
+        "resolver": resolver,
+        "now": now,
+        "leeway": timedelta(seconds=leeway),
+    }
+    reports: list[FileReport] = []
+    for name in files:
+        if name == "-":
+            text = _read_stdin_text()
+            yaml_syntax = not text.lstrip().startswith(("{", "["))
+            reports.append(validate_text(text, "<stdin>", yaml_syntax=yaml_syntax, **options))
+        else:
+            reports.append(validate_path(name, **options))
+    to_terminal = str(output) == "-" and sys.stdout.isatty() and _color() is None
+    _emit(output, render(reports, output_format, color=to_terminal) + "\n", announce=False)
     sys.exit(EXIT_OK if all(report.valid for report in reports) else EXIT_INVALID)
 
 
@@ -222,7 +428,13 @@ _PASSWORD_OPTION = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="With --did did:web:...: where to write the DID document to host at /.well-known/did.json.",
 )
-@click.option("--fmt", type=click.Choice(["jwk", "pem"]), default="jwk", show_default=True, help="Key file format.")
+@click.option(
+    "--key-format",
+    type=click.Choice(["jwk", "pem"]),
+    default=None,
+    help="Key file format  [default: jwk]; pem can be encrypted (--password-env).",
+)
+@click.option("--fmt", "legacy_fmt", type=click.Choice(["jwk", "pem"]), hidden=True, help="Old name of --key-format.")
 @_PASSWORD_OPTION
 @click.option("--force", is_flag=True, help="Replace an existing key file.")
 def keygen(
@@ -230,22 +442,40 @@ def keygen(
     alg: str,
     did_method: str,
     did_document: Path | None,
-    fmt: str,
+    key_format: str | None,
+    legacy_fmt: str | None,
     password_env: str | None,
     force: bool,
 ) -> None:
     """Generate a signing key and print its public key, key id and DID.
 
-    The private key goes only to OUTPUT. Standard output gets JSON with the public JWK, the
-    kid, the DID and (for did:web) the DID document to publish.
+    The private key goes only to OUTPUT, a file (never standard output). Standard output
+    gets JSON with the public JWK, the kid, the DID and (for did:web) the DID document to
+    publish.
 
     \b
     Examples:
       czmc keygen -o issuer.jwk                                   # Ed25519, did:key
       czmc keygen --alg RS256 --did did:web:muni.cz -o muni.jwk --did-document did.json
+      CZMC_KEY_PASSWORD=... czmc keygen --key-format pem --password-env CZMC_KEY_PASSWORD -o issuer.pem
     """
+    if key_format and legacy_fmt and key_format != legacy_fmt:
+        _fail("--fmt is the old name of --key-format; give one of them", code=EXIT_USAGE)
+    fmt = key_format or legacy_fmt or "jwk"
+    if str(output) == "-":
+        _fail(
+            "the private key is written only to a file (mode 0600), never to standard output",
+            code=EXIT_USAGE,
+            hint="give -o a file name, e.g. -o issuer.jwk",
+        )
+    if did_document is not None and str(did_document) == "-":
+        _fail(
+            "the DID document is already part of the JSON on standard output",
+            code=EXIT_USAGE,
+            hint="give --did-document a file name, or read did_document from standard output",
+        )
     if fmt == "jwk" and password_env:
-        _fail("JWK key files are not encrypted; use --fmt pem with --password-env", code=EXIT_USAGE)
+        _fail("JWK key files are not encrypted; use --key-format pem with --password-env", code=EXIT_USAGE)
     if did_document is not None and not did_method.startswith("did:web:"):
         _fail("--did-document is for --did did:web:...", code=EXIT_USAGE)
     key = Key.generate(alg)
@@ -262,10 +492,15 @@ def keygen(
             key = key.with_kid(f"{identifier}#{key.public.thumbprint}")
             document = did.did_web_document(identifier, [(key.kid, key.public)])
         else:
-            _fail(f"--did must be key, jwk or a did:web DID, not {did_method!r}", code=EXIT_USAGE)
+            _fail(
+                f"--did must be key, jwk or a did:web DID, not {did_method!r}",
+                code=EXIT_USAGE,
+                hint="e.g. --did key, --did jwk or --did did:web:example.org",
+            )
         key.save(output, fmt="pem" if fmt == "pem" else "jwk", password=_password(password_env), overwrite=force)
     except CzmcError as error:
-        _fail(error.message)
+        hint = "pass --force to replace it, or choose another -o file" if error.code == "key.exists" else None
+        _fail(error.message, hint=hint)
     if document is not None and did_document is not None:
         write_atomically(did_document, json.dumps(document, indent=2) + "\n")
     summary = {
@@ -281,11 +516,24 @@ def keygen(
     click.echo(json.dumps(summary, indent=2))
 
 
-def _load_key(path: str, password_env: str | None) -> Key:
+def _load_key(path: str, password_env: str | None, alg: str | None = None) -> Key:
+    hint = "the key file comes from czmc keygen; a PEM key's password from --password-env"
     try:
-        return keys_module.load(path, password=_password(password_env))
+        if path != "-":
+            return keys_module.load(path, password=_password(password_env), alg=alg)
+        data = _read_stdin_bytes()
+        if data.lstrip().startswith(b"{"):
+            try:
+                jwk = json.loads(data)
+            except ValueError:
+                _fail("the key on standard input is not valid JSON", code=EXIT_USAGE, hint=hint)
+            return Key.from_jwk(jwk, alg=alg)
+        return Key.from_pem(data, password=_password(password_env), alg=alg)
     except CzmcError as error:
-        _fail(error.message, code=EXIT_USAGE)
+        _fail(error.message, code=EXIT_USAGE, hint=hint)
+
+
+_PROOF_FORMATS = [fmt.value for fmt in Format]
 
 
 @main.command()
@@ -294,65 +542,87 @@ def _load_key(path: str, password_env: str | None) -> Key:
     "--key",
     "key_path",
     required=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="Private key file (from czmc keygen).",
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True),
+    help="Private key file (from czmc keygen); '-' reads it from standard input.",
 )
 @_PASSWORD_OPTION
 @click.option(
-    "--format",
-    "proof_format",
-    type=click.Choice([fmt.value for fmt in Format]),
-    default=Format.OB3.value,
-    show_default=True,
-    help="ob3: OB 3.0 JWT proof (default); vc-jose-cose: typ vc+jwt; vc1: legacy vc-claim JWT.",
+    "--proof-format",
+    type=click.Choice(_PROOF_FORMATS),
+    default=None,
+    help="ob3: OB 3.0 JWT proof; vc-jose-cose: typ vc+jwt; vc1: legacy vc-claim JWT.  [default: ob3]",
 )
 @click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default="-",
-    show_default=True,
-    help="Where to write the signed JWT ('-' for standard output).",
+    "--format",
+    "legacy_format",
+    type=click.Choice(_PROOF_FORMATS),
+    hidden=True,
+    help="Deprecated name of --proof-format.",
 )
+@_output_option("the signed JWT")
 @click.option("--id", "credential_id", help="Credential id for an input without one (default: a new urn:uuid).")
 @click.option(
     "--kid",
     help="Key id verifiers resolve (DID URL or https URL of the public JWK); default: the key file's, "
     "or derived from a did:key/did:jwk/did:web issuer.",
 )
+@click.option(
+    "--alg",
+    type=click.Choice([alg.value for alg in Algorithm]),
+    help="Signing algorithm; needed only for PS256 with a PEM key (PEM stores none; RSA keys default to RS256).",
+)
 def issue(
     input_path: str,
     key_path: str,
     password_env: str | None,
-    proof_format: str,
+    proof_format: str | None,
+    legacy_format: str | None,
     output: Path,
     credential_id: str | None,
     kid: str | None,
+    alg: str | None,
 ) -> None:
     """Issue a signed micro-credential: model input (JSON or YAML) -> OB 3.0 credential -> JWT.
 
     The key's kid must belong to the input's issuer: the issuer id is the DID of the kid
     (did:key, did:jwk, did:web), or the kid is an https URL on the issuer's host.
+    INPUT '-' reads the model input from standard input; --key '-' the key (not both).
 
     \b
-    Example:
+    Examples:
       czmc issue examples/inputs/applied-ai.json --key cvut.jwk -o applied-ai.jwt
+      czmc issue input.yaml --key cvut.jwk --proof-format vc-jose-cose > credential.jwt
     """
+    if legacy_format is not None:
+        if proof_format is not None and proof_format != legacy_format:
+            _fail("--format is the old name of --proof-format; give one of them", code=EXIT_USAGE)
+        click.echo("warning: czmc issue --format is deprecated; use --proof-format", err=True)
+    if input_path == "-" and key_path == "-":
+        _fail("INPUT and --key cannot both be standard input", code=EXIT_USAGE)
     mc = _load_model(input_path)
     issuer = mc.issuer.id
-    key = _load_key(key_path, password_env)
+    key = _load_key(key_path, password_env, alg)
     key = key.with_kid(_kid_for(issuer, key, kid))
     if key.kid.startswith("did:") and key.kid.split("#", 1)[0] != issuer:
         _fail(
-            f"the key's kid {key.kid} belongs to {key.kid.split('#', 1)[0]}, not to the issuer {issuer}; "
-            "generate a key for the issuer (czmc keygen --did ...) or fix the input's issuer id",
+            f"the key's kid {key.kid} belongs to {key.kid.split('#', 1)[0]}, not to the issuer {issuer}",
             code=EXIT_USAGE,
+            hint="generate a key for the issuer (czmc keygen --did ...) or fix the input's issuer id",
+        )
+    if not key.kid.startswith("did:") and not did.issuer_id_matches_kid(
+        issuer, did.ResolvedKey(key.public, key.kid, key.kid, frozenset())
+    ):
+        _fail(
+            f"verifiers will not accept key {key.kid} for issuer {issuer}: "
+            "an https key URL must be on the issuer's host",
+            code=EXIT_USAGE,
+            hint="publish the key under the issuer's domain, or use a DID URL of the issuer as --kid",
         )
     try:
         credential = ob3.to_credential(mc, credential_id=credential_id)
-        token = vcjwt.sign(credential, key, format=proof_format)
+        token = vcjwt.sign(credential, key, format=proof_format or legacy_format or Format.OB3.value)
     except CzmcError as error:
-        _fail(error.message)
+        _fail(f"{error.message} [{error.code}]", hint="czmc validate INPUT checks the input; czmc issue --help")
     _emit(output, token + "\n")
 
 
@@ -389,7 +659,11 @@ def _document_resolver(paths: Sequence[Path], online: bool) -> did.Resolver:
     documents = []
     for path in paths:
         try:
-            documents.append(load_document(path))
+            if str(path) == "-":
+                text = _read_stdin_text()
+                documents.append(parse_document(text, yaml_syntax=not text.lstrip().startswith("{"), source="<stdin>"))
+            else:
+                documents.append(load_document(path))
         except InvalidError as error:
             _fail(f"cannot read DID document {path}", error.issues, code=EXIT_USAGE)
     fetcher = HttpsFetcher() if online else None
@@ -401,24 +675,24 @@ def _document_resolver(paths: Sequence[Path], online: bool) -> did.Resolver:
 
 @main.command()
 @click.argument("token_or_file", metavar="TOKEN_OR_FILE")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (every check) for machines.")
 @click.option(
-    "--did-document",
-    "did_documents",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A DID document to trust for its DID (e.g. a did:web issuer's did.json), instead of fetching it. Repeatable.",
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default=None,
+    help="text: VALID/INVALID and every check, for people; json: the same for programs.  [default: text]",
 )
-@click.option("--online", is_flag=True, help="Fetch did:web documents and https key URLs (https only, size-capped).")
-@click.option(
-    "--leeway", type=click.IntRange(min=0), default=0, show_default=True, help="Clock skew to allow, in seconds."
-)
-@click.option(
-    "--at", "at_time", metavar="DATETIME", help="Verify as of this ISO 8601 time (with timezone) instead of now."
-)
+@click.option("--json", "as_json", is_flag=True, help="Short for --format json.")
+@_output_option("the result")
+@_DID_DOCUMENT_OPTION
+@_ONLINE_OPTION
+@_LEEWAY_OPTION
+@_AT_OPTION
 def verify(
     token_or_file: str,
+    output_format: str | None,
     as_json: bool,
+    output: Path,
     did_documents: tuple[Path, ...],
     online: bool,
     leeway: int,
@@ -429,56 +703,102 @@ def verify(
     Every check is listed: token syntax, header, algorithm, key resolution and binding to the
     issuer, signature, JWT claims, validity period, JSON-LD terms, JSON Schemas, EU rules.
     did:key and did:jwk issuers verify offline; did:web issuers need --did-document or --online.
+    TOKEN_OR_FILE '-' reads the token from standard input.
 
     \b
     Examples:
       czmc verify applied-ai.jwt --did-document did.json
-      czmc verify eyJhbGciOi... --online --json
+      czmc verify eyJhbGciOi... --online --format json
     """
+    if output_format == "text" and as_json:
+        _fail("--json is short for --format json; give one of them", code=EXIT_USAGE)
+    from_stdin = token_or_file == "-"  # noqa: S105 - '-' means standard input, not a password
+    if from_stdin and any(str(path) == "-" for path in did_documents):
+        _fail("the token and a --did-document cannot both be standard input", code=EXIT_USAGE)
     token = token_or_file
-    if token_or_file == "-":  # noqa: S105 - '-' means standard input, not a password
-        token = sys.stdin.read()
+    if from_stdin:
+        token = _read_stdin_text()
     elif _is_file(token_or_file) or not _JWS_SHAPE.fullmatch(token_or_file.strip()):
         try:
             with Path(token_or_file).open("rb") as stream:
                 token = decode(stream.read(MAX_FILE_BYTES + 1), token_or_file)
         except OSError as error:
-            _fail(f"cannot read {token_or_file}: {error.strerror or error}", code=EXIT_USAGE)
+            _fail(
+                f"cannot read {token_or_file}: {error.strerror or error}",
+                code=EXIT_USAGE,
+                hint="give a file holding a JWT, the JWT itself, or '-' for standard input",
+            )
         except InvalidError as error:
             _fail(f"cannot read {token_or_file}", error.issues, code=EXIT_USAGE)
-    now = None
-    if at_time is not None:
-        try:
-            now = datetime.fromisoformat(at_time)
-        except ValueError:
-            _fail(f"--at {at_time!r} is not an ISO 8601 date-time", code=EXIT_USAGE)
-        if now.tzinfo is None:
-            _fail("--at needs a timezone, e.g. 2026-01-31T12:00:00Z", code=EXIT_USAGE)
+    now = _parse_at(at_time)
     result = vcjwt.verify(
         token.strip(),
         resolver=_document_resolver(did_documents, online),
         now=now,
         leeway=timedelta(seconds=leeway),
     )
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    if as_json or output_format == "json":
+        text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
     else:
         marks = {CheckStatus.PASSED: "ok  ", CheckStatus.FAILED: "FAIL", CheckStatus.SKIPPED: "skip"}
-        click.echo("VALID" if result.valid else "INVALID")
+        lines = ["VALID" if result.valid else "INVALID"]
         for check in result.checks:
             code = "" if check.status is CheckStatus.PASSED else f" [{check.code}]"
-            click.echo(f"  {marks[check.status]} {check.name}: {check.message}{code}")
-        for issue in result.issues:
-            click.echo(f"       {issue}")
+            lines.append(f"  {marks[check.status]} {check.name}: {check.message}{code}")
+        lines.extend(f"       {issue}" for issue in result.issues)
+        text = "\n".join(lines)
+    _emit(output, text + "\n", announce=False)
     sys.exit(EXIT_OK if result.valid else EXIT_INVALID)
 
 
-def run() -> None:
-    """Entry point: ``czmc`` errors are one clear line, never a traceback."""
+@main.command()
+@click.argument("shell", type=click.Choice(_SHELLS))
+def completion(shell: str) -> None:
+    """Print the shell completion script for SHELL (bash, zsh or fish).
+
+    Completion covers commands, options, choices and file names. The script is click's
+    (the same as _CZMC_COMPLETE=SHELL_source czmc prints); load it from your shell's
+    start-up file.
+
+    \b
+    Examples:
+      eval "$(czmc completion bash)"                         # in ~/.bashrc
+      eval "$(czmc completion zsh)"                          # in ~/.zshrc
+      czmc completion fish > ~/.config/fish/completions/czmc.fish
+    """
+    completer = get_completion_class(shell)
+    if completer is None:  # pragma: no cover - click knows every shell in _SHELLS
+        _fail(f"click has no completion for {shell}", code=EXIT_USAGE)
+    click.echo(completer(main, {}, "czmc", "_CZMC_COMPLETE").source())
+
+
+def _show_click_error(error: click.ClickException) -> None:
+    color = _color()
+    click.echo(f"{click.style('error:', fg='red', bold=True)} {error.format_message()}", err=True, color=color)
+    context = error.ctx if isinstance(error, click.UsageError) else None
+    command = context.command_path if context is not None else "czmc"
+    click.echo(f"{click.style('hint:', fg='cyan')} run {command} --help", err=True, color=color)
+
+
+from czmc.cli_batch import issue_batch  # noqa: E402 - registered once main exists
+
+main.add_command(issue_batch)
+
+
+def run(args: Sequence[str] | None = None) -> NoReturn:
+    """Entry point: every error is one ``error:`` line and a ``hint:`` line, never a traceback (but with --debug).
+
+    Exit codes: 0 done / valid, 1 invalid input, 2 usage error, 70 unexpected internal error.
+    """
     try:
-        main()
-    except CzmcError as error:
-        _fail(error.message)
+        code = main.main(args=args, prog_name="czmc", standalone_mode=False)
+    except click.ClickException as error:
+        _show_click_error(error)
+        sys.exit(error.exit_code)
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(EXIT_INVALID)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
 if __name__ == "__main__":

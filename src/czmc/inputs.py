@@ -7,6 +7,7 @@ error in both JSON and YAML (a silently dropped duplicate is a silently changed 
 from __future__ import annotations
 
 import json
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -19,13 +20,17 @@ from czmc.report import Issue
 __all__ = [
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
+    "TOKEN_SUFFIXES",
     "DocumentKind",
     "decode",
     "detect_kind",
+    "is_token_name",
     "is_yaml_name",
     "load_document",
+    "looks_like_compact_jws",
     "nesting_depth",
     "parse_document",
+    "read_text",
 ]
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -36,12 +41,19 @@ MAX_DEPTH = 64
 
 _YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 
+TOKEN_SUFFIXES = frozenset({".jwt", ".jws"})
+"""File suffixes of signed credentials (compact JWS); other files holding one are recognised by content."""
+
+_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
 
 class DocumentKind(StrEnum):
     """What an input document is."""
 
     MODEL_INPUT = "microcredential"
     CREDENTIAL = "credential"
+    TOKEN = "token"  # noqa: S105 - a signed credential (JWT), not a password
+    COURSE = "course"
 
 
 class _DuplicateKeyError(ValueError):
@@ -150,22 +162,49 @@ def is_yaml_name(name: str) -> bool:
     return Path(name).suffix.lower() in _YAML_SUFFIXES
 
 
-def load_document(path: str | Path) -> Any:
-    """Read and parse a JSON or YAML file (by suffix; anything else is read as JSON)."""
+def is_token_name(name: str) -> bool:
+    """Whether a file name says signed credential (``.jwt``/``.jws``)."""
+    return Path(name).suffix.lower() in TOKEN_SUFFIXES
+
+
+def looks_like_compact_jws(text: str) -> bool:
+    """Whether ``text`` (surrounding whitespace aside) has the shape of a compact JWS: three base64url segments."""
+    return _COMPACT_JWS.fullmatch(text.strip()) is not None
+
+
+def read_text(path: str | Path) -> str:
+    """The UTF-8 text of a file of at most :data:`MAX_FILE_BYTES`; InputError otherwise."""
     file = Path(path)
     try:
         with file.open("rb") as stream:
             data = stream.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise InputError([Issue("input.unreadable", "", f"{file}: {error.strerror or error}")]) from error
-    return parse_document(decode(data, str(file)), yaml_syntax=is_yaml_name(file.name), source=str(file))
+    return decode(data, str(file))
+
+
+def load_document(path: str | Path) -> Any:
+    """Read and parse a JSON or YAML file (by suffix; anything else is read as JSON)."""
+    file = Path(path)
+    return parse_document(read_text(file), yaml_syntax=is_yaml_name(file.name), source=str(file))
 
 
 def detect_kind(document: Any) -> DocumentKind:
-    """Whether ``document`` is a credential (JSON-LD) or a model input; InputError if neither."""
+    """What a parsed ``document`` is: a credential, a course definition or a model input; InputError if neither.
+
+    A credential has ``@context`` or ``credentialSubject``; a course definition
+    (:func:`czmc.catalogue.is_course_definition`) an ``achievement`` and an ``issuer`` but no
+    ``learner``; a model input an ``achievement`` or a ``learner``. (A signed credential is
+    text, not a parsed document: see :func:`looks_like_compact_jws`.)
+    """
+    # czmc.catalogue imports this module (to read files): imported here, when both are loaded
+    from czmc.catalogue import is_course_definition  # noqa: PLC0415
+
     if isinstance(document, dict):
         if "@context" in document or "credentialSubject" in document:
             return DocumentKind.CREDENTIAL
+        if is_course_definition(document):
+            return DocumentKind.COURSE
         if "achievement" in document or "learner" in document:
             return DocumentKind.MODEL_INPUT
     raise InputError(
@@ -173,8 +212,8 @@ def detect_kind(document: Any) -> DocumentKind:
             Issue(
                 "input.unknown_kind",
                 "",
-                "neither a credential (no '@context'/'credentialSubject') nor a micro-credential model input "
-                "(no 'achievement'/'learner')",
+                "neither a credential (no '@context'/'credentialSubject'), a course definition nor a "
+                "micro-credential model input (no 'achievement'/'learner')",
             )
         ]
     )

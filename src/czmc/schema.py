@@ -17,7 +17,8 @@ its ``pattern`` regexes are rewritten to python ``re`` semantics (``\\d``, ``\\s
 float, bool, None), which the two engines type differently, goes to the python validators.
 
 A third schema describes the model input files (``czmc-microcredential-input-v1``), for
-editors and for catalogues kept in git.
+editors and for catalogues kept in git; a fourth the course definitions batch issuance reads
+(``czmc-course-definition-v1``, :mod:`czmc.catalogue`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import jsonschema_rs
 from jsonschema.exceptions import ValidationError as _JsonSchemaError
 from jsonschema.protocols import Validator
 
+from czmc.catalogue import COURSE_DEFINITION_SCHEMA_ID as COURSE_DEFINITION_SCHEMA_URL
 from czmc.errors import SchemaError
 from czmc.jsonld import CZMC_CONTEXT
 from czmc.model import INPUT_SCHEMA_ID as MODEL_INPUT_SCHEMA_URL
@@ -41,6 +43,7 @@ from czmc.ob3 import CZMC_SCHEMA_URL, OB_SCHEMA_URL
 from czmc.report import Issue, pointer
 
 __all__ = [
+    "COURSE_DEFINITION_SCHEMA_URL",
     "MODEL_INPUT_SCHEMA_URL",
     "SCHEMAS",
     "bundled_schema",
@@ -54,10 +57,16 @@ SCHEMAS: Mapping[str, str] = {
     OB_SCHEMA_URL: "ob_v3p0_achievementcredential_schema.json",
     CZMC_SCHEMA_URL: "czmc-credential-v1.schema.json",
     MODEL_INPUT_SCHEMA_URL: "czmc-microcredential-input-v1.schema.json",
+    COURSE_DEFINITION_SCHEMA_URL: "czmc-course-definition-v1.schema.json",
 }
 """Schema URL -> file name of the bundled copy in ``czmc/_data/schemas``."""
 
-_SHORT_NAMES = {OB_SCHEMA_URL: "OB 3.0", CZMC_SCHEMA_URL: "czmc", MODEL_INPUT_SCHEMA_URL: "czmc input"}
+_SHORT_NAMES = {
+    OB_SCHEMA_URL: "OB 3.0",
+    CZMC_SCHEMA_URL: "czmc",
+    MODEL_INPUT_SCHEMA_URL: "czmc input",
+    COURSE_DEFINITION_SCHEMA_URL: "czmc course definition",
+}
 
 
 @cache

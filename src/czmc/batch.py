@@ -1,0 +1,875 @@
+"""Batch issuance: one signed micro-credential per graduate of a course, from a roster, resumably.
+
+:func:`issue_batch` combines a :class:`~czmc.catalogue.CourseDefinition` with every row of a
+:class:`~czmc.roster.Roster` and writes, into an output directory:
+
+- one file per credential, ``<uuid>.jwt``: exactly the compact JWT (no newline), written
+  atomically (a temporary file, then a rename), so a file is complete or absent;
+- ``manifest.jsonl``: one JSON line per issued credential (``course``, ``learner``,
+  ``credential``, ``subject``, ``file``, ``sha256`` of the token, ``issued``, ``format``,
+  ``line``), appended and flushed after the credential's file exists;
+- with ``rejects``: the invalid rows and their problems (CSV or JSON Lines).
+
+**Two phases.** Phase 1 reads and checks *every* row (streaming) and reports every bad row
+(issues with paths ``/row/<line>/<field>``, ``<line>`` being the roster line the row starts
+on), including learners listed twice, before anything is signed. Invalid rows stop the batch
+(:class:`InvalidRowsError`, nothing issued) unless ``skip_invalid``. Phase 2 reads the roster
+again and issues the good rows.
+
+**Ids.** Everything is derived from the idempotency key, course key + learner key (the
+course's ``id`` or achievement id, and the student number or else the learner id): the
+credential id is ``urn:uuid:`` uuid5(issuer, course, learner), the file is ``<that uuid>.jwt``,
+and a learner without a DID gets ``urn:uuid:`` uuid5(issuer, course, student number). So a
+rerun cannot issue a second credential id for a learner, and any token of a crashed run that
+escaped carries the same id as its replacement. The email salt is random per credential and
+is stored only in the credential (never in the manifest). The date of issuing, unless the
+row or the course gives one, is the start of the run (``issued_at``), the same in both phases.
+
+**Resume.** A run takes an exclusive lock on the manifest, deletes temporary files a killed
+run left, and skips every learner the manifest lists for this course. A crash (even SIGKILL)
+leaves no partial token file and no manifest line without its file; a file without a manifest
+line (the run died between the two) is issued again under the same name. Manifest lines of
+other courses are kept and ignored: one directory can hold several courses.
+
+**Parallelism.** With ``jobs`` > 1, worker processes (``spawn``; each loads the key file
+itself) check and issue chunks of rows; they write the token files (in any order), and the
+parent writes the manifest lines in roster order as chunks complete. At most a few chunks
+per worker are in flight, and what a batch remembers per learner (keys seen, for duplicates;
+keys issued before, for resuming; invalid lines) is kept in a private temporary SQLite file,
+so memory does not grow with the roster. Workers die with the parent (``PR_SET_PDEATHSIG``
+on Linux; elsewhere they stop before their next write).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import multiprocessing
+import os
+import re
+import sqlite3
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, ClassVar, Literal
+
+import orjson
+
+from czmc import did, keys, ob3, vcjwt
+from czmc.catalogue import CourseDefinition, learner_key, microcredential_for
+from czmc.errors import CzmcError, InputError, InvalidError, ModelError, SigningError
+from czmc.keys import Key
+from czmc.report import Issue, Severity
+from czmc.roster import Roster
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = [
+    "MANIFEST_NAME",
+    "BatchResult",
+    "InvalidRowsError",
+    "KeySource",
+    "ManifestEntry",
+    "OutputDirectoryError",
+    "Progress",
+    "RowProblem",
+    "check_output",
+    "issue_batch",
+    "read_manifest",
+    "signing_key",
+]
+
+MANIFEST_NAME = "manifest.jsonl"
+MAX_PROBLEMS_KEPT = 1000
+"""How many row problems :class:`BatchResult` and :class:`InvalidRowsError` keep (all are reported)."""
+
+_TEMPORARY = re.compile(r"^\..+\.jwt\.tmp-\d+$")
+_CHECK_CHUNK = 256
+_ISSUE_CHUNK = 64
+
+
+# --- public records ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeySource:
+    """Where the signing key comes from; every worker process loads it from the file itself.
+
+    ``kid`` overrides the key id (default: the key file's, or derived from a did:key, did:jwk
+    or did:web issuer, as ``czmc issue`` does).
+    """
+
+    path: Path
+    password: bytes | None = field(default=None, repr=False)
+    kid: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """A roster row that cannot be issued: its line, learner key (if any) and every problem."""
+
+    line: int
+    learner: str | None
+    issues: tuple[Issue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Counts so far, reported after every chunk.
+
+    ``phase`` is ``check`` (reading and checking every row; ``bytes_read`` of
+    ``bytes_total`` tells how far) or ``issue`` (``issued`` of ``to_issue``).
+    """
+
+    phase: Literal["check", "issue"]
+    rows: int
+    invalid: int
+    issued: int
+    already_issued: int
+    to_issue: int | None
+    bytes_read: int
+    bytes_total: int
+    elapsed: float
+
+    @property
+    def rate(self) -> float:
+        """Rows checked (check phase) or credentials issued (issue phase) per second."""
+        done = self.rows if self.phase == "check" else self.issued
+        return done / self.elapsed if self.elapsed > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a batch did."""
+
+    rows: int
+    issued: int
+    already_issued: int
+    rejected: int
+    out_dir: Path
+    manifest: Path
+    rejects: Path | None
+    problems: tuple[RowProblem, ...]
+    check_seconds: float
+    issue_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestEntry:
+    """One line of ``manifest.jsonl``: one issued credential."""
+
+    course: str
+    learner: str
+    credential: str
+    subject: str | None
+    file: str
+    sha256: str
+    issued: str
+    format: str
+    line: int
+
+    def to_json(self) -> bytes:
+        """The manifest line (without its newline)."""
+        return orjson.dumps(
+            {
+                "course": self.course,
+                "learner": self.learner,
+                "credential": self.credential,
+                "subject": self.subject,
+                "file": self.file,
+                "sha256": self.sha256,
+                "issued": self.issued,
+                "format": self.format,
+                "line": self.line,
+            }
+        )
+
+
+class InvalidRowsError(InvalidError):
+    """Rows of the roster that cannot be issued; nothing was signed. ``problems`` lists them by line."""
+
+    code = "batch.invalid_rows"
+    what: ClassVar[str] = "roster"
+
+    def __init__(self, problems: Iterable[RowProblem], invalid: int, rows: int, source: str) -> None:
+        self.problems = tuple(problems)
+        self.invalid = invalid
+        self.rows = rows
+        issues = [issue for problem in self.problems for issue in problem.issues]
+        noun = "row is" if invalid == 1 else "rows are"
+        super().__init__(issues, f"{source}: {invalid} of {rows} {noun} invalid; nothing was issued")
+
+
+class OutputDirectoryError(CzmcError):
+    """An output directory czmc cannot continue in (locked by another run, or changed by hand)."""
+
+    code = "batch.output"
+
+
+# --- keys -------------------------------------------------------------------------------------
+
+
+def _default_kid(issuer: str, key: Key) -> str:
+    if key.kid.startswith(("did:", "https://")):
+        return key.kid
+    if key.public.kind != "RSA" and issuer == did.did_key(key.public):
+        return f"{issuer}#{issuer.removeprefix('did:key:')}"
+    if issuer == did.did_jwk(key.public):
+        return f"{issuer}#0"
+    if issuer.startswith("did:web:"):
+        return f"{issuer}#{key.public.thumbprint}"
+    raise SigningError(
+        "proof.kid",
+        f"cannot tell which key id (kid) verifiers should resolve for issuer {issuer}; give the kid "
+        "(a DID URL of the issuer, or the https URL where the public JWK is published)",
+    )
+
+
+def signing_key(source: KeySource, issuer: str) -> Key:
+    """The key of ``source`` under the kid verifiers resolve; SigningError if it is not the issuer's."""
+    key = keys.load(source.path, password=source.password)
+    key = key.with_kid(source.kid or _default_kid(issuer, key))
+    if key.kid.startswith("did:") and key.kid.split("#", 1)[0] != issuer:
+        raise SigningError(
+            "proof.kid_issuer",
+            f"the key's kid {key.kid} belongs to {key.kid.split('#', 1)[0]}, not to the course's issuer {issuer}",
+        )
+    return key
+
+
+# --- the work of one process ---------------------------------------------------------------------
+
+# A row as sent to a worker: line, record, problems found while reading it.
+_Row = tuple[int, dict[str, str], tuple[Issue, ...]]
+# A checked row: line, learner key, problems.
+_Checked = tuple[int, str | None, tuple[Issue, ...]]
+# An issued row: its line and manifest line (JSON, no newline), or its line and problems.
+_Issued = tuple[int, bytes | tuple[Issue, ...]]
+
+
+@dataclass(frozen=True)
+class _Job:
+    course: CourseDefinition
+    key: KeySource
+    format: str
+    out_dir: str
+    issued_at: datetime
+    parent: int | None = None
+
+
+def _row_issues(line: int, issues: Iterable[Issue]) -> tuple[Issue, ...]:
+    return tuple(Issue(i.code, f"/row/{line}{i.path}", i.message, i.severity) for i in issues)
+
+
+class _Worker:
+    def __init__(self, job: _Job) -> None:
+        self.job = job
+        self.course = job.course
+        self.format = vcjwt.Format(job.format)
+        self.key = signing_key(job.key, job.course.issuer.id)
+
+    def check(self, rows: list[_Row]) -> list[_Checked]:
+        out: list[_Checked] = []
+        for line, record, read_issues in rows:
+            issues = read_issues
+            if not issues:
+                try:
+                    microcredential_for(self.course, record, issued_at=self.job.issued_at)
+                except ModelError as error:
+                    issues = error.issues
+            out.append((line, learner_key(record), _row_issues(line, issues)))
+        return out
+
+    def issue(self, rows: list[_Row]) -> list[_Issued]:
+        out: list[_Issued] = []
+        for line, record, _issues in rows:
+            try:
+                mc = microcredential_for(self.course, record, issued_at=self.job.issued_at)
+            except ModelError as error:
+                out.append((line, _row_issues(line, error.issues)))
+                continue
+            learner = learner_key(record) or ""
+            token = vcjwt.sign(ob3.render_for_signing(mc), self.key, format=self.format).encode("ascii")
+            name = f"{self.course.credential_uuid(learner)}.jwt"
+            self._write(name, token)
+            entry = ManifestEntry(
+                course=self.course.key,
+                learner=learner,
+                credential=mc.id or "",
+                subject=mc.learner.id,
+                file=name,
+                sha256=hashlib.sha256(token).hexdigest(),
+                issued=ob3.format_datetime(mc.issued),
+                format=self.format.value,
+                line=line,
+            )
+            out.append((line, entry.to_json()))
+        return out
+
+    def _write(self, name: str, data: bytes) -> None:
+        if self.job.parent is not None and os.getppid() != self.job.parent:
+            os._exit(1)  # the batch is gone: write nothing more
+        directory = self.job.out_dir
+        temporary = os.path.join(directory, f".{name}.tmp-{os.getpid()}")
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view) :]
+        except BaseException:
+            os.close(handle)
+            os.unlink(temporary)
+            raise
+        os.close(handle)
+        os.replace(temporary, os.path.join(directory, name))
+
+
+_WORKER: _Worker | None = None
+
+
+def _die_with_parent(parent: int) -> None:
+    with contextlib.suppress(Exception):
+        import ctypes  # noqa: PLC0415 - Linux only, in worker processes only
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig, sigkill = 1, 9
+        libc.prctl(pr_set_pdeathsig, sigkill, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _init_worker(job: _Job) -> None:
+    global _WORKER  # noqa: PLW0603 - one worker object per process, made by the pool initializer
+    if job.parent is not None:
+        _die_with_parent(job.parent)
+    _WORKER = _Worker(job)
+
+
+def _check_chunk(rows: list[_Row]) -> list[_Checked]:
+    assert _WORKER is not None  # noqa: S101 - set by _init_worker
+    return _WORKER.check(rows)
+
+
+def _issue_chunk(rows: list[_Row]) -> list[_Issued]:
+    assert _WORKER is not None  # noqa: S101 - set by _init_worker
+    return _WORKER.issue(rows)
+
+
+# --- the manifest and the output directory -----------------------------------------------------
+
+
+def _entry(document: Any) -> ManifestEntry:
+    if not isinstance(document, dict):
+        raise TypeError("not an object")
+    return ManifestEntry(
+        course=str(document["course"]),
+        learner=str(document["learner"]),
+        credential=str(document["credential"]),
+        subject=None if document.get("subject") is None else str(document["subject"]),
+        file=str(document["file"]),
+        sha256=str(document["sha256"]),
+        issued=str(document["issued"]),
+        format=str(document.get("format", "ob3")),
+        line=int(document.get("line", 0)),
+    )
+
+
+def read_manifest(out_dir: str | Path) -> Iterator[ManifestEntry]:
+    """The entries of ``out_dir``'s manifest, streamed (none if there is no manifest).
+
+    A last line without its newline (a write cut short) is left out; any other unreadable
+    line raises :class:`OutputDirectoryError`.
+    """
+    path = Path(out_dir) / MANIFEST_NAME
+    try:
+        stream = path.open("rb")
+    except FileNotFoundError:
+        return
+    with stream:
+        yield from _entries(stream, path)
+
+
+def _entries(stream: IO[bytes], path: Path) -> Iterator[ManifestEntry]:
+    for number, data in enumerate(stream, 1):
+        if not data.endswith(b"\n"):
+            return  # cut short: the credential is issued again
+        if not data.strip():
+            continue
+        try:
+            yield _entry(orjson.loads(data))
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            raise OutputDirectoryError(f"{path}, line {number}: not a manifest entry; was it edited?") from None
+
+
+def check_output(out_dir: str | Path) -> list[Issue]:
+    """Every inconsistency of a batch output directory (empty if it is consistent).
+
+    Errors: a manifest line whose file is missing or does not have the recorded SHA-256; a
+    learner of a course listed twice. Warnings (what an interrupted run leaves, and the next
+    run clears): a temporary file; a token file no manifest line lists.
+    """
+    directory = Path(out_dir)
+    issues: list[Issue] = []
+    seen: set[tuple[str, str]] = set()
+    listed: set[str] = set()
+    for number, entry in enumerate(read_manifest(directory), 1):
+        where = f"/manifest/{number}"
+        if (entry.course, entry.learner) in seen:
+            issues.append(Issue("batch.duplicate", where, f"learner {entry.learner} is listed twice"))
+        seen.add((entry.course, entry.learner))
+        listed.add(entry.file)
+        try:
+            data = (directory / entry.file).read_bytes()
+        except OSError:
+            issues.append(Issue("batch.missing_file", where, f"{entry.file} does not exist"))
+            continue
+        if hashlib.sha256(data).hexdigest() != entry.sha256:
+            issues.append(Issue("batch.sha256", where, f"{entry.file} does not have the recorded SHA-256"))
+    for item in sorted(os.listdir(directory)):
+        if _TEMPORARY.match(item):
+            issues.append(
+                Issue("batch.temporary_file", f"/{item}", "a temporary file of an interrupted run", Severity.WARNING)
+            )
+        elif item.endswith(".jwt") and item not in listed:
+            issues.append(
+                Issue(
+                    "batch.unlisted_file",
+                    f"/{item}",
+                    "a token file no manifest line lists (an interrupted run; the next run issues it again)",
+                    Severity.WARNING,
+                )
+            )
+    return issues
+
+
+class _Manifest:
+    """The manifest, opened for appending under an exclusive lock."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.path = out_dir / MANIFEST_NAME
+        self._stream = self.path.open("a+b")
+        if fcntl is not None:
+            try:
+                fcntl.flock(self._stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                self._stream.close()
+                raise OutputDirectoryError(
+                    f"another czmc issue-batch is writing to {out_dir} (its manifest is locked)"
+                ) from None
+
+    def learners(self, course: str) -> Iterator[str]:
+        """Learner keys of ``course`` the manifest lists, checking each one's file exists."""
+        self._stream.seek(0)
+        for entry in _entries(self._stream, self.path):
+            if entry.course != course:
+                continue
+            if not (self.path.parent / entry.file).is_file():
+                raise OutputDirectoryError(
+                    f"{self.path} lists {entry.file} (learner {entry.learner}), which does not exist; "
+                    "was the directory changed by hand?"
+                )
+            yield entry.learner
+
+    def repair(self) -> None:
+        """Drop a last line cut short (its credential is issued again) and get ready to append."""
+        end = self._stream.seek(0, os.SEEK_END)
+        tail_start = max(0, end - 64 * 1024)
+        self._stream.seek(tail_start)
+        tail = self._stream.read()
+        if tail and not tail.endswith(b"\n"):
+            self._stream.truncate(tail_start + tail.rfind(b"\n") + 1)
+        self._stream.seek(0, os.SEEK_END)
+
+    def append(self, line: bytes) -> None:
+        """Append one entry (its JSON, without newline) and flush it to the operating system."""
+        self._stream.write(line + b"\n")
+        self._stream.flush()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.fsync(self._stream.fileno())
+        self._stream.close()
+
+
+def _issued_before(out_dir: Path, course: str) -> Iterator[str]:
+    """Learner keys of ``course`` in ``out_dir``'s manifest, read without a lock (phase 1's estimate)."""
+    return (entry.learner for entry in read_manifest(out_dir) if entry.course == course)
+
+
+class _Keys:
+    """What a batch remembers per learner and row, in a private temporary SQLite database.
+
+    Learner keys seen (with their first line), learner keys issued before, invalid lines: on
+    disk with a small page cache, so that memory does not grow with the roster.
+    """
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect("", isolation_level=None)  # "": a private temporary file, deleted on close
+        self._db.executescript(
+            """
+            PRAGMA journal_mode = OFF;
+            PRAGMA synchronous = OFF;
+            PRAGMA cache_size = -2048;
+            CREATE TABLE seen (key TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE TABLE done (key TEXT PRIMARY KEY) WITHOUT ROWID;
+            CREATE TABLE bad (line INTEGER PRIMARY KEY);
+            BEGIN;
+            """
+        )
+
+    def first_line(self, key: str, line: int) -> int:
+        """The line ``key`` was first seen on (``line`` if this is the first time)."""
+        if self._db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (key, line)).rowcount:
+            return line
+        row = self._db.execute("SELECT line FROM seen WHERE key = ?", (key,)).fetchone()
+        return int(row[0])
+
+    def set_done(self, keys: Iterable[str]) -> None:
+        """Replace the keys issued before."""
+        self._db.execute("DELETE FROM done")
+        self._db.executemany("INSERT OR IGNORE INTO done VALUES (?)", ((key,) for key in keys))
+
+    def is_done(self, key: str) -> bool:
+        return self._db.execute("SELECT 1 FROM done WHERE key = ?", (key,)).fetchone() is not None
+
+    def add_bad(self, line: int) -> None:
+        self._db.execute("INSERT OR IGNORE INTO bad VALUES (?)", (line,))
+
+    def is_bad(self, line: int) -> bool:
+        return self._db.execute("SELECT 1 FROM bad WHERE line = ?", (line,)).fetchone() is not None
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _remove_temporary_files(out_dir: Path) -> None:
+    for item in os.listdir(out_dir):
+        if _TEMPORARY.match(item):
+            with contextlib.suppress(FileNotFoundError):
+                (out_dir / item).unlink()
+
+
+# --- rejects ----------------------------------------------------------------------------------
+
+
+class _Rejects:
+    """The rejects file: written to a temporary file, renamed into place when the check is done."""
+
+    def __init__(self, path: Path, roster: Roster) -> None:
+        self.path = path
+        self.jsonl = roster.format == "jsonl" or path.suffix.lower() in (".jsonl", ".ndjson")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        self._stream = self._temporary.open("w", encoding="utf-8-sig" if not self.jsonl else "utf-8", newline="")
+        self._header = roster.header
+        if not self.jsonl:
+            self._writer = csv.writer(self._stream, delimiter=roster.delimiter, lineterminator="\r\n")
+            columns = list(roster.header) if roster.header else ["row"]
+            self._writer.writerow([*columns, "czmc_line", "czmc_problems"])
+
+    def add(self, line: int, cells: Mapping[str, Any], issues: Iterable[Issue]) -> None:
+        if self.jsonl:
+            document = {"line": line, "problems": [issue.to_dict() for issue in issues], "row": cells}
+            self._stream.write(orjson.dumps(document, default=str).decode() + "\n")
+            return
+        values = [str(cells.get(name, "")) for name in self._header] if self._header else [orjson.dumps(cells).decode()]
+        problems = " | ".join(f"{issue.path}: {issue.message} [{issue.code}]" for issue in issues)
+        self._writer.writerow([*values, str(line), problems])
+
+    def commit(self) -> None:
+        self._stream.close()
+        os.replace(self._temporary, self.path)
+
+    def discard(self) -> None:
+        self._stream.close()
+        self._temporary.unlink(missing_ok=True)
+
+
+# --- the engine -------------------------------------------------------------------------------
+
+
+def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _pipelined(
+    executor: ProcessPoolExecutor | None,
+    function: Callable[[list[_Row]], list[Any]],
+    chunks: Iterator[tuple[list[_Row], Any]],
+    window: int,
+) -> Iterator[tuple[Any, list[Any]]]:
+    """``function`` of each chunk, in order, with at most ``window`` chunks in flight."""
+    if executor is None:
+        for rows, meta in chunks:
+            yield meta, function(rows)
+        return
+    pending: deque[tuple[Future[list[Any]], Any]] = deque()
+    try:
+        for rows, meta in chunks:
+            pending.append((executor.submit(function, rows), meta))
+            while len(pending) >= window:
+                future, earlier = pending.popleft()
+                yield earlier, future.result()
+        while pending:
+            future, earlier = pending.popleft()
+            yield earlier, future.result()
+    finally:
+        for future, _meta in pending:
+            future.cancel()
+
+
+class _Batch:
+    def __init__(
+        self,
+        course: CourseDefinition,
+        roster: Roster,
+        key: KeySource,
+        out_dir: Path,
+        *,
+        format: str,
+        jobs: int,
+        skip_invalid: bool,
+        rejects: Path | None,
+        issued_at: datetime,
+        chunk_size: int | None,
+        on_progress: Callable[[Progress], None] | None,
+        on_problem: Callable[[RowProblem], None] | None,
+    ) -> None:
+        self.course = course
+        self.roster = roster
+        self.out_dir = out_dir
+        self.jobs = jobs
+        self.skip_invalid = skip_invalid
+        self.rejects_path = rejects
+        self.chunk_size = chunk_size
+        self.on_progress = on_progress
+        self.on_problem = on_problem
+        self.job = _Job(course, key, format, str(out_dir), issued_at, os.getpid() if jobs > 1 else None)
+        self.local = _Worker(self.job)  # loads the key here first: a bad key fails before anything starts
+        self.problems: list[RowProblem] = []
+        self.invalid = 0
+        self.rows = 0
+        self.already = 0
+        self.keys = _Keys()
+        self._size = 0
+
+    def _progress(self, phase: Literal["check", "issue"], start: float, **counts: Any) -> None:
+        if self.on_progress is not None:
+            defaults: dict[str, Any] = {
+                "rows": self.rows,
+                "invalid": self.invalid,
+                "issued": 0,
+                "already_issued": 0,
+                "to_issue": None,
+                "bytes_read": 0,
+                "bytes_total": self._size,
+            }
+            self.on_progress(Progress(phase, elapsed=time.perf_counter() - start, **{**defaults, **counts}))
+
+    def _stat(self) -> tuple[int, int]:
+        stat = self.roster.path.stat()
+        return stat.st_size, stat.st_mtime_ns
+
+    def run(self) -> BatchResult:
+        # Phase 1 writes nothing into the output directory (nor creates it): it reads the
+        # manifest, if there is one, only to count who was issued before.
+        executor: ProcessPoolExecutor | None = None
+        manifest: _Manifest | None = None
+        try:
+            self.keys.set_done(_issued_before(self.out_dir, self.course.key))
+            self._size = self._stat()[0]
+            if self.jobs > 1:
+                executor = ProcessPoolExecutor(
+                    max_workers=self.jobs,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_init_worker,
+                    initargs=(self.job,),
+                )
+            stat = self._stat()
+            check_start = time.perf_counter()
+            self._check(executor, check_start)
+            check_seconds = time.perf_counter() - check_start
+            if self.invalid and not self.skip_invalid:
+                raise InvalidRowsError(self.problems, self.invalid, self.rows, str(self.roster.path))
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            manifest = _Manifest(self.out_dir)  # locked from here on: now the manifest is authoritative
+            _remove_temporary_files(self.out_dir)
+            self.keys.set_done(manifest.learners(self.course.key))
+            manifest.repair()
+            issue_start = time.perf_counter()
+            issued = self._issue(executor, manifest, issue_start)
+            if self._stat() != stat:
+                raise InputError(
+                    [Issue("roster.changed", "", f"{self.roster.path} changed while it was being issued; run again")]
+                )
+            return BatchResult(
+                rows=self.rows,
+                issued=issued,
+                already_issued=self.rows - self.invalid - issued,
+                rejected=self.invalid,
+                out_dir=self.out_dir,
+                manifest=manifest.path,
+                rejects=self.rejects_path,
+                problems=tuple(self.problems),
+                check_seconds=check_seconds,
+                issue_seconds=time.perf_counter() - issue_start,
+            )
+        except BrokenProcessPool:
+            raise CzmcError("a worker process died; run the same command again to resume") from None
+        finally:
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
+            if manifest is not None:
+                manifest.close()
+            self.keys.close()
+
+    # phase 1
+
+    def _check(self, executor: ProcessPoolExecutor | None, start: float) -> None:
+        rejects = _Rejects(self.rejects_path, self.roster) if self.rejects_path is not None else None
+        size = self.chunk_size or _CHECK_CHUNK
+
+        def chunks() -> Iterator[tuple[list[_Row], tuple[list[Mapping[str, Any]], int]]]:
+            for chunk in _chunks(self.roster.rows(), size):
+                rows: list[_Row] = [(row.line, row.record, row.issues) for row in chunk]
+                yield rows, ([row.cells for row in chunk], chunk[-1].end)
+
+        check = _check_chunk if executor is not None else self.local.check
+        try:
+            for (cells, end), results in _pipelined(executor, check, chunks(), 2 * self.jobs + 1):
+                for row_cells, (line, key, row_issues) in zip(cells, results, strict=True):
+                    self.rows += 1
+                    issues = row_issues
+                    if key is not None:
+                        first = self.keys.first_line(key, line)
+                        if first != line:
+                            issues = (
+                                *issues,
+                                Issue(
+                                    "batch.duplicate_learner",
+                                    f"/row/{line}/student_number",
+                                    f"learner {key} is also on line {first}: one credential per learner",
+                                ),
+                            )
+                    if issues:
+                        self._problem(RowProblem(line, key, issues), row_cells, rejects)
+                    elif key is not None and self.keys.is_done(key):
+                        self.already += 1
+                self._progress("check", start, bytes_read=end, already_issued=self.already)
+        except BaseException:
+            if rejects is not None:
+                rejects.discard()
+            raise
+        if rejects is not None:
+            rejects.commit()
+
+    def _problem(self, problem: RowProblem, cells: Mapping[str, Any], rejects: _Rejects | None) -> None:
+        self.invalid += 1
+        self.keys.add_bad(problem.line)
+        if len(self.problems) < MAX_PROBLEMS_KEPT:
+            self.problems.append(problem)
+        if self.on_problem is not None:
+            self.on_problem(problem)
+        if rejects is not None:
+            rejects.add(problem.line, cells, problem.issues)
+
+    # phase 2
+
+    def _issue(self, executor: ProcessPoolExecutor | None, manifest: _Manifest, start: float) -> int:
+        already = self.already
+        to_issue = self.rows - self.invalid - already
+        size = self.chunk_size or _ISSUE_CHUNK
+
+        def rows() -> Iterator[_Row]:
+            # A learner listed twice is a bad line already (phase 1): nothing to remember here.
+            for row in self.roster.rows():
+                if not self.keys.is_bad(row.line) and not self.keys.is_done(learner_key(row.record) or ""):
+                    yield row.line, row.record, ()
+
+        def chunks() -> Iterator[tuple[list[_Row], int]]:
+            for chunk in _chunks(rows(), size):
+                yield chunk, len(chunk)
+
+        issue = _issue_chunk if executor is not None else self.local.issue
+        issued = 0
+        self._progress("issue", start, already_issued=already, to_issue=to_issue)
+        for _count, results in _pipelined(executor, issue, chunks(), 2 * self.jobs + 1):
+            for line, result in results:
+                if isinstance(result, bytes):
+                    manifest.append(result)
+                    issued += 1
+                else:
+                    raise InputError(
+                        [
+                            Issue(
+                                "roster.changed",
+                                "",
+                                f"{self.roster.path} changed while it was being issued (line {line} "
+                                "was valid and is not any more); run again",
+                            ),
+                            *result,
+                        ]
+                    )
+            self._progress("issue", start, issued=issued, already_issued=already, to_issue=to_issue)
+        return issued
+
+
+def issue_batch(
+    course: CourseDefinition,
+    roster: Roster,
+    key: KeySource,
+    out_dir: str | Path,
+    *,
+    format: vcjwt.Format | str = vcjwt.Format.OB3,
+    jobs: int = 1,
+    skip_invalid: bool = False,
+    rejects: str | Path | None = None,
+    issued_at: datetime | None = None,
+    chunk_size: int | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    on_problem: Callable[[RowProblem], None] | None = None,
+) -> BatchResult:
+    """Issue a micro-credential to every learner of ``roster`` into ``out_dir``; see the module docs.
+
+    ``jobs``: worker processes (1: everything in this process; 0: one per CPU).
+    ``issued_at``: the date of issuing for rows and a course that give none (default: now).
+    ``rejects``: where to write the invalid rows with their problems (written whenever the
+    check is done, also when it stops the batch). ``on_problem`` gets every invalid row, in
+    roster order, during the check; ``on_progress`` gets the counts after every chunk.
+
+    Raises :class:`InvalidRowsError` when rows are invalid and not ``skip_invalid`` (nothing
+    is signed then), :class:`OutputDirectoryError` when ``out_dir`` is locked by another run
+    or inconsistent, and the key and input errors of :mod:`czmc.keys` and :mod:`czmc.roster`.
+    """
+    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
+    batch = _Batch(
+        course,
+        roster,
+        key,
+        Path(out_dir),
+        format=vcjwt.Format(format).value,
+        jobs=workers,
+        skip_invalid=skip_invalid,
+        rejects=Path(rejects) if rejects is not None else None,
+        issued_at=issued_at or datetime.now(UTC).replace(microsecond=0),
+        chunk_size=chunk_size,
+        on_progress=on_progress,
+        on_problem=on_problem,
+    )
+    return batch.run()
