@@ -635,3 +635,14 @@ def test_github_actions_example_workflow() -> None:
     assert len(validate) == 1
     assert any("pip install" in command for command in commands)
     assert any(step.get("uses", "").startswith("actions/checkout@") for step in steps)
+
+
+def test_column_mappings_are_recognised_and_checked(tmp_path: Path) -> None:
+    good = run("validate", str(EXAMPLES / "rosters" / "vet-welding.mapping.yaml"))
+    assert good.returncode == 0, good.stdout
+    assert "(mapping)" in good.stdout
+    bad = tmp_path / "bad.mapping.yaml"
+    bad.write_text("columns:\n  grade: [1, 2]\n", encoding="utf-8")
+    result = run("validate", str(bad))
+    assert result.returncode == 1
+    assert "/columns" in result.stdout

@@ -54,6 +54,10 @@ class DocumentKind(StrEnum):
     CREDENTIAL = "credential"
     TOKEN = "token"  # noqa: S105 - a signed credential (JWT), not a password
     COURSE = "course"
+    MAPPING = "mapping"
+
+
+_MAPPING_MEMBERS = frozenset({"columns", "grades", "delimiter", "encoding"})
 
 
 class _DuplicateKeyError(ValueError):
@@ -190,11 +194,13 @@ def load_document(path: str | Path) -> Any:
 
 
 def detect_kind(document: Any) -> DocumentKind:
-    """What a parsed ``document`` is: a credential, a course definition or a model input; InputError if neither.
+    """What a parsed ``document`` is: a credential, a course definition, a roster column mapping
+    or a model input; InputError if none.
 
     A credential has ``@context`` or ``credentialSubject``; a course definition
     (:func:`czmc.catalogue.is_course_definition`) an ``achievement`` and an ``issuer`` but no
-    ``learner``; a model input an ``achievement`` or a ``learner``. (A signed credential is
+    ``learner``; a column mapping (for ``czmc issue-batch --mapping``) ``columns`` and only
+    mapping members; a model input an ``achievement`` or a ``learner``. (A signed credential is
     text, not a parsed document: see :func:`looks_like_compact_jws`.)
     """
     # czmc.catalogue imports this module (to read files): imported here, when both are loaded
@@ -205,6 +211,8 @@ def detect_kind(document: Any) -> DocumentKind:
             return DocumentKind.CREDENTIAL
         if is_course_definition(document):
             return DocumentKind.COURSE
+        if "columns" in document and set(document) <= _MAPPING_MEMBERS:
+            return DocumentKind.MAPPING
         if "achievement" in document or "learner" in document:
             return DocumentKind.MODEL_INPUT
     raise InputError(

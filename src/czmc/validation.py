@@ -33,6 +33,7 @@ from czmc.inputs import (
 from czmc.locate import Location, Locator
 from czmc.model import MicroCredential
 from czmc.report import Issue, Severity
+from czmc.roster import ColumnMapping
 
 __all__ = [
     "FileReport",
@@ -96,6 +97,12 @@ def validate_document(document: Any) -> tuple[DocumentKind | None, list[Issue]]:
         return kind, validate_credential(document)
     if kind is DocumentKind.COURSE:
         return kind, catalogue.course_definition_issues(document)
+    if kind is DocumentKind.MAPPING:
+        try:
+            ColumnMapping.from_document(document)
+        except InvalidError as error:
+            return kind, list(error.issues)
+        return kind, []
     return kind, validate_model_input(document)
 
 
