@@ -108,6 +108,28 @@ MINIMAL: dict[str, Any] = {
 }
 
 
+def plain_open_badge(credential: dict[str, Any]) -> dict[str, Any]:
+    """A minimal OB 3.0 credential (no czmc context) with ``credential``'s id and dates."""
+    return {
+        "@context": credential["@context"][:2],
+        "id": credential["id"],
+        "type": credential["type"],
+        "issuer": {"id": "https://badges.example.org", "type": ["Profile"], "name": "Example"},
+        "validFrom": credential["validFrom"],
+        "credentialSubject": {
+            "id": "did:web:learner.example.org",
+            "type": ["AchievementSubject"],
+            "achievement": {
+                "id": "https://badges.example.org/a/1",
+                "type": ["Achievement"],
+                "name": "Badge",
+                "description": "A badge.",
+                "criteria": {"narrative": "Do it."},
+            },
+        },
+    }
+
+
 @pytest.fixture
 def full() -> dict[str, Any]:
     """A deep copy of a micro-credential input that uses every element."""

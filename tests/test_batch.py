@@ -466,7 +466,7 @@ def test_command_line_errors_are_one_clear_line(tmp_path: Path, muni: Issuer) ->
     stranger = tmp_path / "stranger.jwk"  # a did:key, not the course's issuer
     assert run("keygen", "-o", str(stranger)).returncode == 0
     cases = [
-        (["--key", str(stranger)], 2, "not to the course's issuer did:web:muni.cz"),
+        (["--key", str(stranger)], 2, "not to the issuer did:web:muni.cz"),
         (["--key", str(muni.key), "--map", "grade=hodnoceni"], 2, "which the roster does not have"),
         (["--key", str(muni.key), "--map", "grade"], 2, "not FIELD=COLUMN"),
         (["--key", str(muni.key), "--delimiter", "::"], 2, "--delimiter must be one character"),

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EXAMPLES, FULL
+from tests.conftest import EXAMPLES, FULL, plain_open_badge
 
 CZMC = shutil.which("czmc") or ""
 pytestmark = pytest.mark.skipif(not CZMC, reason="the czmc console script is not installed")
@@ -136,24 +136,7 @@ def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_plain_open_badge_gets_a_warning_not_eu_rules(tmp_path: Path) -> None:
     credential = json.loads((EXAMPLES / "credentials" / "applied-ai.credential.json").read_text(encoding="utf-8"))
-    plain = {
-        "@context": credential["@context"][:2],
-        "id": credential["id"],
-        "type": credential["type"],
-        "issuer": {"id": "https://badges.example.org", "type": ["Profile"], "name": "Example"},
-        "validFrom": credential["validFrom"],
-        "credentialSubject": {
-            "id": "did:web:learner.example.org",
-            "type": ["AchievementSubject"],
-            "achievement": {
-                "id": "https://badges.example.org/a/1",
-                "type": ["Achievement"],
-                "name": "Badge",
-                "description": "A badge.",
-                "criteria": {"narrative": "Do it."},
-            },
-        },
-    }
+    plain = plain_open_badge(credential)
     path = tmp_path / "plain.json"
     path.write_text(json.dumps(plain), encoding="utf-8")
     result = run("validate", str(path))

@@ -27,7 +27,7 @@ from czmc import did, keys, ob3, vcjwt
 from czmc.model import MicroCredential
 from czmc.render import github_escape_data, github_escape_property, render_text
 from czmc.validation import validate_path
-from tests.conftest import EXAMPLES, FULL, ROOT
+from tests.conftest import EXAMPLES, FULL, ROOT, plain_open_badge
 
 CZMC = shutil.which("czmc") or ""
 pytestmark = pytest.mark.skipif(not CZMC, reason="the czmc console script is not installed")
@@ -61,24 +61,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(credential, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     original = json.loads(CREDENTIAL.read_text(encoding="utf-8"))
-    plain_credential = {
-        "@context": original["@context"][:2],
-        "id": original["id"],
-        "type": original["type"],
-        "issuer": {"id": "https://badges.example.org", "type": ["Profile"], "name": "Example"},
-        "validFrom": original["validFrom"],
-        "credentialSubject": {
-            "id": "did:web:learner.example.org",
-            "type": ["AchievementSubject"],
-            "achievement": {
-                "id": "https://badges.example.org/a/1",
-                "type": ["Achievement"],
-                "name": "Badge",
-                "description": "A badge.",
-                "criteria": {"narrative": "Do it."},
-            },
-        },
-    }
+    plain_credential = plain_open_badge(original)
     plain = tmp_path / "plain.json"
     plain.write_text(json.dumps(plain_credential, indent=2) + "\n", encoding="utf-8")
     return {"bad": bad, "plain": plain}

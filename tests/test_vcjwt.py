@@ -343,3 +343,23 @@ def test_deeply_nested_token_is_a_failed_check(issuer: tuple[Key, str], depth: i
     result = verify(jws.sign(header, compact, key), now=NOW)
     assert failed in {code for _name, code in _failed(result)}
     assert not result.valid
+
+
+def test_bind_key_derives_or_refuses_key_ids() -> None:
+    from czmc.vcjwt import bind_key
+
+    key = Key.generate()
+    did_key_id = did_key(key.public)
+    assert bind_key(key, did_key_id).kid == f"{did_key_id}#{did_key_id.removeprefix('did:key:')}"
+    assert bind_key(key, did_jwk(key.public)).kid == did_jwk(key.public) + "#0"
+    assert bind_key(key, "did:web:muni.cz").kid == f"did:web:muni.cz#{key.public.thumbprint}"
+    assert bind_key(key, "https://muni.cz", "https://muni.cz/keys/1.jwk").kid == "https://muni.cz/keys/1.jwk"
+    for issuer, kid, code in [
+        ("https://muni.cz", None, "proof.kid"),
+        ("did:web:muni.cz", "did:web:cuni.cz#k", "proof.kid_issuer"),
+        ("did:web:muni.cz", "https://evil.example/k.jwk", "proof.kid_issuer"),
+        ("https://muni.cz", "https://muni.cz.evil.example/k.jwk", "proof.kid_issuer"),
+    ]:
+        with pytest.raises(SigningError) as caught:
+            bind_key(key, issuer, kid)
+        assert caught.value.code == code

@@ -61,9 +61,9 @@ from typing import IO, Any, ClassVar, Literal
 
 import orjson
 
-from czmc import did, keys, ob3, vcjwt
+from czmc import keys, ob3, vcjwt
 from czmc.catalogue import CourseDefinition, learner_key, microcredential_for
-from czmc.errors import CzmcError, InputError, InvalidError, ModelError, SigningError
+from czmc.errors import CzmcError, InputError, InvalidError, ModelError
 from czmc.keys import Key
 from czmc.report import Issue, Severity
 from czmc.roster import Roster
@@ -218,32 +218,9 @@ class OutputDirectoryError(CzmcError):
 # --- keys -------------------------------------------------------------------------------------
 
 
-def _default_kid(issuer: str, key: Key) -> str:
-    if key.kid.startswith(("did:", "https://")):
-        return key.kid
-    if key.public.kind != "RSA" and issuer == did.did_key(key.public):
-        return f"{issuer}#{issuer.removeprefix('did:key:')}"
-    if issuer == did.did_jwk(key.public):
-        return f"{issuer}#0"
-    if issuer.startswith("did:web:"):
-        return f"{issuer}#{key.public.thumbprint}"
-    raise SigningError(
-        "proof.kid",
-        f"cannot tell which key id (kid) verifiers should resolve for issuer {issuer}; give the kid "
-        "(a DID URL of the issuer, or the https URL where the public JWK is published)",
-    )
-
-
 def signing_key(source: KeySource, issuer: str) -> Key:
     """The key of ``source`` under the kid verifiers resolve; SigningError if it is not the issuer's."""
-    key = keys.load(source.path, password=source.password)
-    key = key.with_kid(source.kid or _default_kid(issuer, key))
-    if key.kid.startswith("did:") and key.kid.split("#", 1)[0] != issuer:
-        raise SigningError(
-            "proof.kid_issuer",
-            f"the key's kid {key.kid} belongs to {key.kid.split('#', 1)[0]}, not to the course's issuer {issuer}",
-        )
-    return key
+    return vcjwt.bind_key(keys.load(source.path, password=source.password), issuer, source.kid)
 
 
 # --- the work of one process ---------------------------------------------------------------------

@@ -24,7 +24,7 @@ from click.shell_completion import get_completion_class
 
 from czmc import did, ob3, vcjwt
 from czmc import keys as keys_module
-from czmc.errors import CzmcError, InvalidError
+from czmc.errors import CzmcError, InvalidError, SigningError
 from czmc.http import HttpsFetcher
 from czmc.inputs import MAX_FILE_BYTES, TOKEN_SUFFIXES, decode, load_document, parse_document
 from czmc.keys import Algorithm, Key
@@ -601,22 +601,13 @@ def issue(
         _fail("INPUT and --key cannot both be standard input", code=EXIT_USAGE)
     mc = _load_model(input_path)
     issuer = mc.issuer.id
-    key = _load_key(key_path, password_env, alg)
-    key = key.with_kid(_kid_for(issuer, key, kid))
-    if key.kid.startswith("did:") and key.kid.split("#", 1)[0] != issuer:
+    try:
+        key = vcjwt.bind_key(_load_key(key_path, password_env, alg), issuer, kid)
+    except SigningError as error:
         _fail(
-            f"the key's kid {key.kid} belongs to {key.kid.split('#', 1)[0]}, not to the issuer {issuer}",
+            error.message,
             code=EXIT_USAGE,
-            hint="generate a key for the issuer (czmc keygen --did ...) or fix the input's issuer id",
-        )
-    if not key.kid.startswith("did:") and not did.issuer_id_matches_kid(
-        issuer, did.ResolvedKey(key.public, key.kid, key.kid, frozenset())
-    ):
-        _fail(
-            f"verifiers will not accept key {key.kid} for issuer {issuer}: "
-            "an https key URL must be on the issuer's host",
-            code=EXIT_USAGE,
-            hint="publish the key under the issuer's domain, or use a DID URL of the issuer as --kid",
+            hint="generate a key for the issuer (czmc keygen --did ...), pass --kid, or fix the input's issuer id",
         )
     try:
         credential = ob3.to_credential(mc, credential_id=credential_id)
@@ -634,25 +625,6 @@ def _is_file(name: str) -> bool:
         return Path(name).is_file()
     except (OSError, ValueError):  # e.g. a token longer than a file name may be
         return False
-
-
-def _kid_for(issuer: str, key: Key, explicit: str | None) -> str:
-    """The kid to sign with: explicit, the key file's own DID URL/URL, or derived from the issuer."""
-    if explicit:
-        return explicit
-    if key.kid.startswith(("did:", "https://")):
-        return key.kid
-    if key.public.kind != "RSA" and issuer == did.did_key(key.public):
-        return f"{issuer}#{issuer.removeprefix('did:key:')}"
-    if issuer == did.did_jwk(key.public):
-        return f"{issuer}#0"
-    if issuer.startswith("did:web:"):
-        return f"{issuer}#{key.public.thumbprint}"
-    _fail(
-        f"cannot tell which key id (kid) verifiers should resolve for issuer {issuer}; pass --kid "
-        "(a DID URL of the issuer, or the https URL where the public JWK is published)",
-        code=EXIT_USAGE,
-    )
 
 
 def _document_resolver(paths: Sequence[Path], online: bool) -> did.Resolver:

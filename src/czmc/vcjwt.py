@@ -40,6 +40,7 @@ __all__ = [
     "CheckStatus",
     "Format",
     "VerificationResult",
+    "bind_key",
     "issue",
     "sign",
     "verify",
@@ -170,6 +171,46 @@ def sign(
     else:
         payload = credential
     return jws.sign(_header(key, fmt, embed_jwk), payload, key)
+
+
+def bind_key(key: Key, issuer: str, kid: str | None = None) -> Key:
+    """``key`` under the key id verifiers resolve for ``issuer``, refusing one they would reject.
+
+    The kid is ``kid`` if given, else the key's own when it is a DID URL or https URL, else
+    derived: ``did:key``/``did:jwk`` issuers of this very key get their verification method,
+    ``did:web`` issuers ``#<JWK thumbprint>`` (what ``czmc keygen`` publishes). Raises
+    :class:`~czmc.errors.SigningError`: ``proof.kid`` if no kid can be told, ``proof.kid_issuer``
+    if the kid cannot belong to the issuer (a DID URL of another DID, an https URL off the
+    issuer's host), so a mistake is caught when signing, not by every verifier later.
+    """
+    chosen = kid
+    if chosen is None:
+        if key.kid.startswith(("did:", "https://")):
+            chosen = key.kid
+        elif key.public.kind != "RSA" and issuer == did.did_key(key.public):
+            chosen = f"{issuer}#{issuer.removeprefix('did:key:')}"
+        elif issuer == did.did_jwk(key.public):
+            chosen = f"{issuer}#0"
+        elif issuer.startswith("did:web:"):
+            chosen = f"{issuer}#{key.public.thumbprint}"
+        else:
+            raise SigningError(
+                "proof.kid",
+                f"cannot tell which key id (kid) verifiers should resolve for issuer {issuer}; give the kid "
+                "(a DID URL of the issuer, or the https URL where the public JWK is published)",
+            )
+    if chosen.startswith("did:"):
+        if chosen.split("#", 1)[0] != issuer:
+            raise SigningError(
+                "proof.kid_issuer", f"the kid {chosen} belongs to {chosen.split('#', 1)[0]}, not to the issuer {issuer}"
+            )
+    elif not did.issuer_id_matches_kid(issuer, did.ResolvedKey(key.public, chosen, chosen, frozenset())):
+        raise SigningError(
+            "proof.kid_issuer",
+            f"verifiers will not accept key {chosen} for issuer {issuer}: "
+            "an https key URL must be on the issuer's host",
+        )
+    return key.with_kid(chosen)
 
 
 def issue(mc: MicroCredential, key: Key, *, format: Format | str = Format.OB3) -> str:
