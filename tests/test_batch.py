@@ -165,7 +165,7 @@ def test_jsonl_roster_with_mapping_parallel_vc_jose_cose(tmp_path: Path) -> None
     result = run(
         "issue-batch", str(EXAMPLES / "courses" / "vet-welding.yaml"), str(EXAMPLES / "rosters" / "vet-welding.jsonl"),
         "--mapping", str(EXAMPLES / "rosters" / "vet-welding.mapping.yaml"), "--key", str(school.key),
-        "--out", str(out), "--jobs", "2", "--format", "vc-jose-cose",
+        "--out", str(out), "--jobs", "2", "--proof-format", "vc-jose-cose",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     entries = assert_consistent(out)
@@ -536,3 +536,24 @@ def test_invalid_rows_error_lists_its_problems(tmp_path: Path, muni: Issuer, cou
     assert [issue.path for issue in error.value.issues] == ["/row/4/grade"]
     assert (tmp_path / "rejects.csv").exists()
     assert not (tmp_path / "out").exists()
+
+
+def test_issue_date_vc1_and_deprecated_format_flag(tmp_path: Path) -> None:
+    school = _keygen(tmp_path, "did:web:prumyslovkajicin.cz")
+    common = [
+        "issue-batch", str(EXAMPLES / "courses" / "vet-welding.yaml"), str(EXAMPLES / "rosters" / "vet-welding.jsonl"),
+        "--mapping", str(EXAMPLES / "rosters" / "vet-welding.mapping.yaml"), "--key", str(school.key),
+    ]  # fmt: skip
+    out = tmp_path / "out"
+    result = run(*common, "--out", str(out), "--proof-format", "vc1", "--issued", "2025-07-01T09:00:00+02:00")
+    assert result.returncode == 0, result.stderr
+    entries = assert_consistent(out)
+    assert {entry["format"] for entry in entries} == {"vc1"}
+    verified = school.verify((out / entries[0]["file"]).read_text(encoding="ascii"))
+    assert verified.valid, verified.failures
+    old = run(*common, "--out", str(tmp_path / "old"), "--format", "ob3")
+    assert old.returncode == 0, old.stderr
+    assert "deprecated" in old.stderr
+    bad = run(*common, "--out", str(tmp_path / "bad"), "--issued", "2025-07-01")
+    assert bad.returncode == 2
+    assert not (tmp_path / "bad").exists()

@@ -105,12 +105,14 @@ class KeySource:
     """Where the signing key comes from; every worker process loads it from the file itself.
 
     ``kid`` overrides the key id (default: the key file's, or derived from a did:key, did:jwk
-    or did:web issuer, as ``czmc issue`` does).
+    or did:web issuer, as ``czmc issue`` does); ``alg`` the algorithm (PEM files store none,
+    so an RSA PEM key signs RS256 unless ``alg`` says PS256).
     """
 
     path: Path
     password: bytes | None = field(default=None, repr=False)
     kid: str | None = None
+    alg: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +222,7 @@ class OutputDirectoryError(CzmcError):
 
 def signing_key(source: KeySource, issuer: str) -> Key:
     """The key of ``source`` under the kid verifiers resolve; SigningError if it is not the issuer's."""
-    return vcjwt.bind_key(keys.load(source.path, password=source.password), issuer, source.kid)
+    return vcjwt.bind_key(keys.load(source.path, password=source.password, alg=source.alg), issuer, source.kid)
 
 
 # --- the work of one process ---------------------------------------------------------------------

@@ -137,8 +137,9 @@ def main(debug: bool) -> None:
       70  unexpected internal error (a bug); rerun with --debug
 
     \b
-    Files: '-' reads standard input or writes standard output wherever a
-    command reads or writes a file (never for private keys written by keygen).
+    Files: '-' reads standard input or writes standard output for single
+    documents (model inputs, tokens, keys to read, DID documents, outputs);
+    not for private keys written by keygen, nor issue-batch's course and roster.
     Colours only on a terminal, never with NO_COLOR set.
 
     \b

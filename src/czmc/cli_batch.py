@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -18,6 +19,7 @@ from czmc import batch
 from czmc.batch import InvalidRowsError, KeySource, OutputDirectoryError, Progress, RowProblem
 from czmc.catalogue import ROW_FIELDS, load_course_definition
 from czmc.errors import CzmcError, InputError, InvalidError, InvalidKeyError, SigningError
+from czmc.keys import Algorithm
 from czmc.roster import ColumnMapping, open_roster
 from czmc.vcjwt import Format
 
@@ -203,12 +205,28 @@ def _delimiter(value: str | None) -> str | None:
     help="Worker processes (0: one per CPU).",
 )
 @click.option(
+    "--proof-format",
+    type=click.Choice([fmt.value for fmt in Format]),
+    default=None,
+    help="ob3: OB 3.0 JWT proof; vc-jose-cose: typ vc+jwt; vc1: legacy vc-claim JWT.  [default: ob3]",
+)
+@click.option(
     "--format",
-    "proof_format",
-    type=click.Choice([Format.OB3.value, Format.VC_JOSE_COSE.value]),
-    default=Format.OB3.value,
-    show_default=True,
-    help="ob3: OB 3.0 JWT proof; vc-jose-cose: typ vc+jwt.",
+    "legacy_format",
+    type=click.Choice([fmt.value for fmt in Format]),
+    hidden=True,
+    help="Deprecated name of --proof-format.",
+)
+@click.option(
+    "--alg",
+    type=click.Choice([alg.value for alg in Algorithm]),
+    help="Signing algorithm; needed only for PS256 with a PEM key (PEM stores none; RSA keys default to RS256).",
+)
+@click.option(
+    "--issued",
+    "issued_text",
+    metavar="DATETIME",
+    help="Date of issuing for rows and a course that give none (ISO 8601 with timezone; default: now).",
 )
 def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
     course_path: Path,
@@ -224,7 +242,10 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
     skip_invalid: bool,
     rejects_path: Path | None,
     jobs: int,
-    proof_format: str,
+    proof_format: str | None,
+    legacy_format: str | None,
+    alg: str | None,
+    issued_text: str | None,
 ) -> None:
     """Issue a signed micro-credential to every graduate in ROSTER of the course COURSE.
 
@@ -249,6 +270,18 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
       czmc issue-batch course.yaml export.csv --key k.pem --password-env KEY_PW \\
           --encoding cp1250 --map student_number=UCO --map grade=Hodnoceni --skip-invalid
     """
+    if legacy_format is not None:
+        if proof_format is not None and proof_format != legacy_format:
+            _fail("--format is the old name of --proof-format; give one of them", code=EXIT_USAGE)
+        click.echo("warning: czmc issue-batch --format is deprecated; use --proof-format", err=True)
+    issued_at = None
+    if issued_text is not None:
+        try:
+            issued_at = datetime.fromisoformat(issued_text)
+        except ValueError:
+            _fail(f"--issued {issued_text!r} is not an ISO 8601 date-time", code=EXIT_USAGE)
+        if issued_at.tzinfo is None or issued_at.microsecond:
+            _fail("--issued needs a timezone and whole seconds, e.g. 2026-06-30T12:00:00+02:00", code=EXIT_USAGE)
     try:
         course = load_course_definition(course_path)
     except InvalidError as error:
@@ -264,14 +297,15 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
     if skip_invalid and rejects_path is None:
         rejects_path = out / ("rejects.jsonl" if roster.format == "jsonl" else "rejects.csv")
     reporter = _Reporter(sys.stderr, interactive=sys.stderr.isatty())
-    key = KeySource(key_path, _password(password_env), kid)
+    key = KeySource(key_path, _password(password_env), kid, alg)
     try:
         result = batch.issue_batch(
             course,
             roster,
             key,
             out,
-            format=proof_format,
+            format=proof_format or legacy_format or Format.OB3.value,
+            issued_at=issued_at,
             jobs=jobs,
             skip_invalid=skip_invalid,
             rejects=rejects_path,
