@@ -4,7 +4,8 @@ czmc's docstrings use Sphinx cross-reference roles (``:class:`~czmc.errors.Model
 mkdocstrings renders Markdown, so this extension rewrites each role before the docstrings
 are rendered: into an mkdocstrings cross-reference when the target is rendered on one of
 the reference pages, into plain inline code otherwise. It also drops reST's ``::``
-literal-block markers, which Markdown would print.
+literal-block markers, which Markdown would print, and turns reST simple tables of two
+columns without a header (``====  ====`` borders) into Markdown lists.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ DOCUMENTED = (
     "jsonld",
     "schema",
     "validation",
+    "render",
+    "catalogue",
+    "roster",
+    "batch",
     "report",
     "errors",
     "keys",
@@ -34,6 +39,36 @@ DOCUMENTED = (
 _ROLE = re.compile(r":(?:class|func|meth|attr|data|mod|exc|obj|const):`(~?)([\w.]+)`")
 _LITERAL_MARKER = re.compile(r"(?m)^([ \t]*)::[ \t]*$")
 _TRAILING_MARKER = re.compile(r"(?m)(\S)::[ \t]*$")
+_TABLE_BORDER = re.compile(r"^[ \t]*=+[ \t]+=+[ \t]*$")
+_TABLE_ROW = re.compile(r"^(\S+(?: \S+)*)\s{2,}(.*)$")
+
+
+def _simple_tables(text: str) -> str:
+    """Two-column reST simple tables without a header as Markdown lists (``- first: second``)."""
+    lines = text.split("\n")
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        end = None
+        if _TABLE_BORDER.match(line):
+            end = next((j for j in range(index + 1, len(lines)) if _TABLE_BORDER.match(lines[j])), None)
+        if end is None:
+            out.append(line)
+            index += 1
+            continue
+        items: list[list[str]] = []
+        for row in lines[index + 1 : end]:
+            match = _TABLE_ROW.match(row)
+            if match is not None:
+                items.append([match.group(1), match.group(2).strip()])
+            elif row.strip() and items:
+                items[-1][1] += " " + row.strip()
+        if out and out[-1].strip():
+            out.append("")
+        out.extend(f"- {first}: {second}" for first, second in items)
+        index = end + 1
+    return "\n".join(out)
 
 
 def _objects(obj: griffe.Object) -> list[griffe.Object]:
@@ -82,7 +117,8 @@ class SphinxRoles(griffe.Extension):
 
         text = _ROLE.sub(replace, text)
         text = _LITERAL_MARKER.sub("", text)
-        return _TRAILING_MARKER.sub(r"\1:", text)
+        text = _TRAILING_MARKER.sub(r"\1:", text)
+        return _simple_tables(text)
 
     @staticmethod
     def _resolve(obj: griffe.Object, pkg: griffe.Module, name: str) -> griffe.Object | None:
