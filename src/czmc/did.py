@@ -42,6 +42,7 @@ from czmc.keys import PublicKey
 
 __all__ = [
     "DID_CONTEXT",
+    "DID_PATTERN",
     "JWK_CONTEXT",
     "JWS_2020_CONTEXT",
     "MULTIKEY_CONTEXT",
@@ -80,7 +81,8 @@ _MAX_MULTIKEY_LENGTH = 128  # base58 decoding is quadratic; P-256 keys take 49 c
 # DID Core 3.1: did = "did:" method-name ":" method-specific-id; idchar = ALPHA / DIGIT / "." / "-" / "_" / pct-encoded
 _IDCHARS = r"(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})"
 _WHITESPACE = re.compile(r"\s")
-_DID = re.compile(rf"did:[a-z0-9]+:(?:{_IDCHARS}*:)*{_IDCHARS}+")
+DID_PATTERN = re.compile(rf"did:[a-z0-9]+:(?:{_IDCHARS}*:)*{_IDCHARS}+")
+"""DID syntax (DID Core 3.1), to be used with ``fullmatch``."""
 _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _PORT = re.compile(r"[1-9][0-9]{0,4}")
 _NUMERIC_LABEL = re.compile(r"[0-9]+|0[xX][0-9A-Fa-f]*")
@@ -287,7 +289,7 @@ def _is_ip_literal(host: str) -> bool:
 def _parse_did_web(did: str, *, allow_ip_hosts: bool) -> tuple[str, int | None, list[str]]:
     """Host, port and path segments (still percent-encoded) of a ``did:web`` DID."""
     shown = did[:80] if isinstance(did, str) else did
-    if not isinstance(did, str) or not did.startswith("did:web:") or not _DID.fullmatch(did):
+    if not isinstance(did, str) or not did.startswith("did:web:") or not DID_PATTERN.fullmatch(did):
         raise ResolutionError("resolution.invalid_did", f"{shown!r} is not a did:web DID")
     domain, *segments = did[len("did:web:") :].split(":")
     host, colon, port_text = re.sub("%3[Aa]", ":", domain).partition(":")
@@ -521,7 +523,7 @@ class DefaultResolver:
         self._documents: dict[str, dict[str, Any]] = {}
         for document in documents:
             identifier = document.get("id") if isinstance(document, Mapping) else None
-            if not isinstance(identifier, str) or not _DID.fullmatch(identifier):
+            if not isinstance(identifier, str) or not DID_PATTERN.fullmatch(identifier):
                 raise ResolutionError(
                     "resolution.invalid_document", "a trusted DID document needs an 'id' that is a DID"
                 )
@@ -582,7 +584,7 @@ class DefaultResolver:
                 "resolution.invalid_kid",
                 f"kid {kid[:80]!r} must name a verification method: a DID URL with a #fragment",
             )
-        if not _DID.fullmatch(did):
+        if not DID_PATTERN.fullmatch(did):
             raise ResolutionError(
                 "resolution.invalid_did", f"{did[:80]!r} is not a DID (DID URL paths and queries are not supported)"
             )

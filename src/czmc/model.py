@@ -38,6 +38,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from czmc._countries import ISO_3166_ALPHA2
+from czmc.did import DID_PATTERN
 from czmc.errors import ModelError
 from czmc.report import Issue, pointer
 from czmc.vocab import (
@@ -80,7 +81,6 @@ HOURS_PER_ECTS_MIN = Decimal(25)
 HOURS_PER_ECTS_MAX = Decimal(30)
 
 _LANGUAGE_TAG = re.compile(r"^[a-z]{2,4}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
-_DID = re.compile(r"^did:[a-z0-9]+:[A-Za-z0-9._:%-]*[A-Za-z0-9._%-]$")
 _HTTP_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
 _HTTPS_URL = re.compile(r"^https://[^\s/?#]+[^\s]*$")
 _URN_UUID = re.compile(r"^urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -147,7 +147,7 @@ LanguageMap = Annotated[dict[LanguageTag, Text], AfterValidator(_check_language_
 
 
 def _check_uri(value: str) -> str:
-    if not (_DID.match(value) or _HTTP_URL.match(value) or _URN_UUID.match(value)):
+    if not (DID_PATTERN.fullmatch(value) or _HTTP_URL.match(value) or _URN_UUID.match(value)):
         raise _err(
             "model.uri",
             "'{value}' is not a DID, an http(s) URL or a urn:uuid URN",
