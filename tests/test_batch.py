@@ -260,6 +260,7 @@ def test_skip_invalid_issues_the_rest_and_writes_rejects(tmp_path: Path, muni: I
     assert {"500003", "500017", "500150", "500190"}.isdisjoint(entry["learner"] for entry in entries)
     assert [entry["learner"] for entry in entries].count("500004") == 1
     raw = (out / "rejects.csv").read_bytes()
+    assert (out / "rejects.csv").stat().st_mode & 0o777 == 0o600  # the roster's personal data
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel opens it as UTF-8
     rejects = list(csv.DictReader(raw.decode("utf-8-sig").splitlines(), delimiter=";"))
     assert [row["czmc_line"] for row in rejects] == ["5", "19", "92", "152", "172", "182", "192"]

@@ -548,7 +548,9 @@ class _Rejects:
         self.jsonl = roster.format == "jsonl" or path.suffix.lower() in (".jsonl", ".ndjson")
         path.parent.mkdir(parents=True, exist_ok=True)
         self._temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        self._stream = self._temporary.open("w", encoding="utf-8-sig" if not self.jsonl else "utf-8", newline="")
+        # The rejected rows are the roster's, e-mail addresses included: readable by the owner only.
+        handle = os.open(self._temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        self._stream = open(handle, "w", encoding="utf-8-sig" if not self.jsonl else "utf-8", newline="")  # noqa: SIM115
         self._header = roster.header
         if not self.jsonl:
             self._writer = csv.writer(self._stream, delimiter=roster.delimiter, lineterminator="\r\n")
