@@ -24,6 +24,7 @@ from click.shell_completion import get_completion_class
 
 from czmc import did, ob3, vcjwt
 from czmc import keys as keys_module
+from czmc._cli_options import chosen_proof_format, signing_options
 from czmc.errors import CzmcError, InvalidError, SigningError
 from czmc.http import HttpsFetcher
 from czmc.inputs import MAX_FILE_BYTES, TOKEN_SUFFIXES, decode, load_document, parse_document
@@ -31,7 +32,7 @@ from czmc.keys import Algorithm, Key
 from czmc.model import MicroCredential
 from czmc.render import FORMATS, render
 from czmc.validation import FileReport, validate_path, validate_text
-from czmc.vcjwt import CheckStatus, Format
+from czmc.vcjwt import CheckStatus
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -534,9 +535,6 @@ def _load_key(path: str, password_env: str | None, alg: str | None = None) -> Ke
         _fail(error.message, code=EXIT_USAGE, hint=hint)
 
 
-_PROOF_FORMATS = [fmt.value for fmt in Format]
-
-
 @main.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
@@ -547,30 +545,13 @@ _PROOF_FORMATS = [fmt.value for fmt in Format]
     help="Private key file (from czmc keygen); '-' reads it from standard input.",
 )
 @_PASSWORD_OPTION
-@click.option(
-    "--proof-format",
-    type=click.Choice(_PROOF_FORMATS),
-    default=None,
-    help="ob3: OB 3.0 JWT proof; vc-jose-cose: typ vc+jwt; vc1: legacy vc-claim JWT.  [default: ob3]",
-)
-@click.option(
-    "--format",
-    "legacy_format",
-    type=click.Choice(_PROOF_FORMATS),
-    hidden=True,
-    help="Deprecated name of --proof-format.",
-)
+@signing_options
 @_output_option("the signed JWT")
 @click.option("--id", "credential_id", help="Credential id for an input without one (default: a new urn:uuid).")
 @click.option(
     "--kid",
     help="Key id verifiers resolve (DID URL or https URL of the public JWK); default: the key file's, "
     "or derived from a did:key/did:jwk/did:web issuer.",
-)
-@click.option(
-    "--alg",
-    type=click.Choice([alg.value for alg in Algorithm]),
-    help="Signing algorithm; needed only for PS256 with a PEM key (PEM stores none; RSA keys default to RS256).",
 )
 def issue(
     input_path: str,
@@ -594,10 +575,7 @@ def issue(
       czmc issue examples/inputs/applied-ai.json --key cvut.jwk -o applied-ai.jwt
       czmc issue input.yaml --key cvut.jwk --proof-format vc-jose-cose > credential.jwt
     """
-    if legacy_format is not None:
-        if proof_format is not None and proof_format != legacy_format:
-            _fail("--format is the old name of --proof-format; give one of them", code=EXIT_USAGE)
-        click.echo("warning: czmc issue --format is deprecated; use --proof-format", err=True)
+    chosen_format = chosen_proof_format("issue", proof_format, legacy_format)
     if input_path == "-" and key_path == "-":
         _fail("INPUT and --key cannot both be standard input", code=EXIT_USAGE)
     mc = _load_model(input_path)
@@ -612,7 +590,7 @@ def issue(
         )
     try:
         credential = ob3.to_credential(mc, credential_id=credential_id)
-        token = vcjwt.sign(credential, key, format=proof_format or legacy_format or Format.OB3.value)
+        token = vcjwt.sign(credential, key, format=chosen_format)
     except CzmcError as error:
         _fail(f"{error.message} [{error.code}]", hint="czmc validate INPUT checks the input; czmc issue --help")
     _emit(output, token + "\n")

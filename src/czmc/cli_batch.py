@@ -16,12 +16,11 @@ from typing import Any, NoReturn, TextIO
 import click
 
 from czmc import batch
+from czmc._cli_options import chosen_proof_format, signing_options
 from czmc.batch import InvalidRowsError, KeySource, OutputDirectoryError, Progress, RowProblem
 from czmc.catalogue import ROW_FIELDS, load_course_definition
 from czmc.errors import CzmcError, InputError, InvalidError, InvalidKeyError, SigningError
-from czmc.keys import Algorithm
 from czmc.roster import ColumnMapping, open_roster
-from czmc.vcjwt import Format
 
 __all__ = ["issue_batch"]
 
@@ -204,24 +203,7 @@ def _delimiter(value: str | None) -> str | None:
     show_default=True,
     help="Worker processes (0: one per CPU).",
 )
-@click.option(
-    "--proof-format",
-    type=click.Choice([fmt.value for fmt in Format]),
-    default=None,
-    help="ob3: OB 3.0 JWT proof; vc-jose-cose: typ vc+jwt; vc1: legacy vc-claim JWT.  [default: ob3]",
-)
-@click.option(
-    "--format",
-    "legacy_format",
-    type=click.Choice([fmt.value for fmt in Format]),
-    hidden=True,
-    help="Deprecated name of --proof-format.",
-)
-@click.option(
-    "--alg",
-    type=click.Choice([alg.value for alg in Algorithm]),
-    help="Signing algorithm; needed only for PS256 with a PEM key (PEM stores none; RSA keys default to RS256).",
-)
+@signing_options
 @click.option(
     "--issued",
     "issued_text",
@@ -270,10 +252,7 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
       czmc issue-batch course.yaml export.csv --key k.pem --password-env KEY_PW \\
           --encoding cp1250 --map student_number=UCO --map grade=Hodnoceni --skip-invalid
     """
-    if legacy_format is not None:
-        if proof_format is not None and proof_format != legacy_format:
-            _fail("--format is the old name of --proof-format; give one of them", code=EXIT_USAGE)
-        click.echo("warning: czmc issue-batch --format is deprecated; use --proof-format", err=True)
+    chosen_format = chosen_proof_format("issue-batch", proof_format, legacy_format)
     issued_at = None
     if issued_text is not None:
         try:
@@ -304,7 +283,7 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
             roster,
             key,
             out,
-            format=proof_format or legacy_format or Format.OB3.value,
+            format=chosen_format,
             issued_at=issued_at,
             jobs=jobs,
             skip_invalid=skip_invalid,
