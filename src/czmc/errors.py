@@ -12,8 +12,11 @@
     ├── DocumentLoaderError        "jsonld.document_not_available": a URL the offline loader refuses
     ├── InvalidKeyError            "key.*": a key that cannot be read, used or trusted
     ├── SigningError               "proof.*": a credential that cannot be signed as asked
-    └── ResolutionError            "resolution.*": a DID or key URL that does not resolve
-        └── FetchError             "http.*": the network refused, failed or was not allowed
+    ├── ResolutionError            "resolution.*": a DID or key URL that does not resolve
+    │   └── FetchError             "http.*": the network refused, failed or was not allowed
+    ├── StatusError                "status.*": a status list that cannot be built, read or trusted
+    ├── RegistryError              "registry.*": an issuance-registry operation that was refused
+    └── MissingDependencyError     "dependency.missing": an optional extra is not installed
 
 Errors never wrap a third-party exception type in their public surface: pydantic, jsonschema
 and pyld errors are translated into :class:`~czmc.report.Issue` records and chained with
@@ -140,3 +143,35 @@ class FetchError(ResolutionError):
     """An HTTP(S) fetch that was refused (scheme, host, size) or failed (network, status)."""
 
     code = "http.failed"
+
+
+class StatusError(CzmcError):
+    """A Bitstring Status List that cannot be built, decoded or trusted (:mod:`czmc.status`)."""
+
+    code = "status.invalid"
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message, code=code)
+
+
+class RegistryError(CzmcError):
+    """An issuance-registry operation that was refused; nothing was changed (:mod:`czmc.registry`).
+
+    Codes: ``registry.unknown_credential``, ``registry.already_revoked``, ``registry.not_suspended``,
+    ``registry.status_url`` and others listed in :mod:`czmc.registry`.
+    """
+
+    code = "registry.failed"
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message, code=code)
+
+
+class MissingDependencyError(CzmcError):
+    """A feature needs an optional extra that is not installed (e.g. ``czmc[postgres]``)."""
+
+    code = "dependency.missing"
+
+    def __init__(self, feature: str, extra: str) -> None:
+        self.extra = extra
+        super().__init__(f"{feature} needs the optional dependencies of czmc[{extra}]: pip install 'czmc[{extra}]'")
