@@ -170,7 +170,7 @@ def test_keygen_issue_verify_end_to_end(tmp_path: Path) -> None:
         run("verify", token_file.read_text().strip(), "--did-document", str(did_json), "--json").stdout
     )
     assert as_json["valid"] is True
-    assert [check["status"] for check in as_json["checks"]] == ["passed"] * 11
+    assert [check["status"] for check in as_json["checks"]] == ["passed"] * 12
     expired = run("verify", str(token_file), "--did-document", str(did_json), "--at", "2020-01-01T00:00:00Z")
     assert expired.returncode == 1
     assert "time.not_yet_valid" in expired.stdout

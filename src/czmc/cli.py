@@ -22,7 +22,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 from click.shell_completion import get_completion_class
 
-from czmc import did, ob3, vcjwt
+from czmc import did, ob3, status, vcjwt
 from czmc import keys as keys_module
 from czmc._cli_options import chosen_proof_format, signing_options
 from czmc.errors import CzmcError, InvalidError, SigningError
@@ -624,6 +624,39 @@ def _document_resolver(paths: Sequence[Path], online: bool) -> did.Resolver:
         _fail(f"cannot use the DID documents: {error.message}", code=EXIT_USAGE)
 
 
+_STATUS_LIST_OPTION = click.option(
+    "--status-list",
+    "status_lists",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="A signed status list (JWT file) to use instead of fetching it, or a directory: every *.jwt below it "
+    "(as czmc status publish --out DIR writes). Repeatable.",
+)
+_NO_STATUS_OPTION = click.option(
+    "--no-status", is_flag=True, help="Do not check revocation/suspension (the status check is reported as skipped)."
+)
+
+
+def _status_checker(paths: Sequence[Path], online: bool) -> status.StatusChecker:
+    """The StatusChecker for ``czmc verify``: pinned lists from ``paths``, https fetching if ``online``."""
+    tokens = []
+    for path in paths:
+        files = sorted(item for item in path.rglob("*.jwt") if item.is_file()) if path.is_dir() else [path]
+        for file in files:
+            try:
+                with file.open("rb") as stream:
+                    tokens.append(decode(stream.read(MAX_FILE_BYTES + 1), str(file)))
+            except OSError as error:
+                _fail(f"cannot read status list {file}: {error.strerror or error}", code=EXIT_USAGE)
+            except InvalidError as error:
+                _fail(f"cannot read status list {file}", error.issues, code=EXIT_USAGE)
+    fetcher = HttpsFetcher(accept=status.LIST_ACCEPT, max_bytes=status.MAX_LIST_TOKEN_BYTES) if online else None
+    try:
+        return status.StatusChecker(fetcher, lists=tokens)
+    except CzmcError as error:
+        _fail(f"cannot use the status lists: {error.message} [{error.code}]", code=EXIT_USAGE)
+
+
 @main.command()
 @click.argument("token_or_file", metavar="TOKEN_OR_FILE")
 @click.option(
@@ -639,6 +672,8 @@ def _document_resolver(paths: Sequence[Path], online: bool) -> did.Resolver:
 @_ONLINE_OPTION
 @_LEEWAY_OPTION
 @_AT_OPTION
+@_STATUS_LIST_OPTION
+@_NO_STATUS_OPTION
 def verify(
     token_or_file: str,
     output_format: str | None,
@@ -648,18 +683,25 @@ def verify(
     online: bool,
     leeway: int,
     at_time: str | None,
+    status_lists: tuple[Path, ...],
+    no_status: bool,
 ) -> None:
     """Verify a signed micro-credential (a JWT, or a file holding one); exit 0 only if valid.
 
     Every check is listed: token syntax, header, algorithm, key resolution and binding to the
-    issuer, signature, JWT claims, validity period, JSON-LD terms, JSON Schemas, EU rules.
-    did:key and did:jwk issuers verify offline; did:web issuers need --did-document or --online.
-    TOKEN_OR_FILE '-' reads the token from standard input.
+    issuer, signature, JWT claims, validity period, revocation/suspension status, JSON-LD
+    terms, JSON Schemas, EU rules. did:key and did:jwk issuers verify offline; did:web
+    issuers need --did-document or --online. A credential with a credentialStatus needs its
+    issuer's signed status list: --status-list (offline) or --online (fetched over https);
+    a status that cannot be established is not valid (exit 1), nor is a revoked or
+    suspended credential. TOKEN_OR_FILE '-' reads the token from standard input.
 
     \b
     Examples:
       czmc verify applied-ai.jwt --did-document did.json
+      czmc verify applied-ai.jwt --did-document did.json --status-list public/status
       czmc verify eyJhbGciOi... --online --format json
+      czmc verify old.jwt --no-status
     """
     if output_format == "text" and as_json:
         _fail("--json is short for --format json; give one of them", code=EXIT_USAGE)
@@ -681,12 +723,16 @@ def verify(
             )
         except InvalidError as error:
             _fail(f"cannot read {token_or_file}", error.issues, code=EXIT_USAGE)
+    if no_status and status_lists:
+        _fail("--status-list has no use with --no-status; give one of them", code=EXIT_USAGE)
     now = _parse_at(at_time)
     result = vcjwt.verify(
         token.strip(),
         resolver=_document_resolver(did_documents, online),
         now=now,
         leeway=timedelta(seconds=leeway),
+        status=None if no_status else _status_checker(status_lists, online),
+        check_status=not no_status,
     )
     if as_json or output_format == "json":
         text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2)

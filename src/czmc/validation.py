@@ -157,13 +157,15 @@ def validate_token(
     through ``resolver`` (default: offline, ``did:key`` and ``did:jwk``), the key's binding
     to the issuer, the signature, the JWT claims against the credential, and the validity
     period at ``now`` (default: the current time) with ``leeway``. Without it, nothing is
-    resolved and the signature status is :attr:`SignatureStatus.NOT_CHECKED`.
+    resolved and the signature status is :attr:`SignatureStatus.NOT_CHECKED`. Revocation is
+    not a property of a file and is not checked here: :func:`czmc.vcjwt.verify` checks it.
     """
     result = vcjwt.verify(
         token.strip(),
         resolver=resolver if verify else _NoResolution(),
         now=now,
         leeway=leeway,
+        check_status=False,
         check_jsonld=False,
         check_schema=False,
         check_model=False,

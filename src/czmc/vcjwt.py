@@ -16,7 +16,9 @@ token strictly and returns a :class:`VerificationResult` listing every check. Th
 Verification never lets the token choose its own key: the key comes from the ``kid`` through
 a resolver (:mod:`czmc.did`) and must belong to the credential's issuer; keys embedded in the
 header (``jwk``) are used only if the caller trusts them for that issuer; ``jku``/``x5u``/
-``x5c`` are refused.
+``x5c`` are refused. A credential with a ``credentialStatus`` is checked against its issuer's
+signed Bitstring Status List (:mod:`czmc.status`); a status that cannot be established
+(offline by default) makes the credential not valid, as revocation does.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from czmc import did, jsonld, jws, ob3, schema
 from czmc.errors import CzmcError, MappingError, SigningError
@@ -33,6 +35,9 @@ from czmc.inputs import MAX_DEPTH, nesting_depth
 from czmc.keys import Algorithm, Key, PublicKey
 from czmc.model import MicroCredential
 from czmc.report import Issue
+
+if TYPE_CHECKING:  # czmc.status imports this module; it is imported lazily in verify()
+    from czmc.status import StatusChecker, StatusResult
 
 __all__ = [
     "DEFAULT_ALGORITHMS",
@@ -259,7 +264,7 @@ class VerificationResult:
 
     ``credential`` is the verified credential (for legacy ``vc``-claim tokens, the credential
     with the JWT claims folded in); it is None when the token could not be parsed. Do not use
-    it unless ``valid``.
+    it unless ``valid``. ``status`` is what the status check found (None if it did not run).
     """
 
     checks: tuple[Check, ...]
@@ -268,6 +273,7 @@ class VerificationResult:
     format: Format | None = None
     kid: str | None = None
     issues: tuple[Issue, ...] = field(default=())
+    status: StatusResult | None = None
 
     @property
     def valid(self) -> bool:
@@ -300,6 +306,7 @@ class VerificationResult:
             "kid": self.kid,
             "checks": [check.to_dict() for check in self.checks],
             "issues": [issue.to_dict() for issue in self.issues],
+            "status": self.status.to_dict() if self.status is not None else None,
         }
 
 
@@ -312,6 +319,7 @@ CHECK_NAMES: tuple[str, ...] = (
     "signature",
     "claims",
     "time",
+    "status",
     "jsonld",
     "schema",
     "model",
@@ -480,6 +488,8 @@ def verify(
     check_jsonld: bool = True,
     check_schema: bool = True,
     check_model: bool = True,
+    status: StatusChecker | None = None,
+    check_status: bool = True,
 ) -> VerificationResult:
     """Verify a signed credential; the result lists every check (see :data:`CHECK_NAMES`).
 
@@ -487,8 +497,12 @@ def verify(
     without network, i.e. ``did:key`` and ``did:jwk``). ``now`` (a tz-aware datetime or a
     callable) and ``leeway`` govern the time checks. ``algorithms`` narrows the allow-list.
     ``trusted_keys`` maps issuer ids to public keys that may be embedded in the header as
-    ``jwk``. ``check_*`` switch off the content checks (they are then reported as not required).
-    Never raises for a bad token: everything wrong is a failed check.
+    ``jwk``. ``status`` checks the ``credentialStatus`` (Bitstring Status List v1.0 §3.2;
+    default: an offline :class:`czmc.status.StatusChecker`, which knows no list, so a
+    credential with a status is then not valid: pass a checker with a fetcher or pinned
+    lists). ``check_status`` and ``check_*`` switch off the status and content checks (they
+    are then reported as not required). Never raises for a bad token: everything wrong is a
+    failed check.
     """
     if leeway < timedelta(0):
         raise ValueError("leeway must not be negative")
@@ -510,7 +524,9 @@ def verify(
     kid = header.get("kid") if isinstance(header.get("kid"), str) else None
 
     def result() -> VerificationResult:
-        return VerificationResult(tuple(checks.done), credential, header, fmt, kid, tuple(issues))
+        return VerificationResult(tuple(checks.done), credential, header, fmt, kid, tuple(issues), status_result)
+
+    status_result: StatusResult | None = None
 
     issues: list[Issue] = []
     header_problem = _header_problem(header, fmt)
@@ -581,6 +597,21 @@ def verify(
         checks.fail("time", *time_problem)
     else:
         checks.passed("time", f"valid at {moment.isoformat()} (leeway {int(leeway.total_seconds())} s)")
+
+    if not check_status:
+        checks.done.append(Check("status", CheckStatus.SKIPPED, "disabled", "switched off by the caller", False))
+    else:
+        try:
+            status_result = (status or _default_status_checker()).check(
+                credential, now=moment, resolver=resolver or _default_resolver()
+            )
+        except Exception as error:
+            checks.fail("status", "status.error", f"the status check failed ({type(error).__name__}: {error})")
+        else:
+            if status_result.state == "valid":
+                checks.passed("status", status_result.message)
+            else:
+                checks.fail("status", status_result.code, status_result.message)
 
     deep = (check_jsonld or check_schema or check_model) and nesting_depth(credential) > MAX_DEPTH
     content_checks: tuple[tuple[str, bool, Callable[[], list[Issue]]], ...] = (
@@ -702,3 +733,15 @@ def _default_resolver() -> did.Resolver:
     if _DEFAULT_RESOLVER is None:
         _DEFAULT_RESOLVER = did.DefaultResolver()
     return _DEFAULT_RESOLVER
+
+
+_DEFAULT_STATUS_CHECKER: StatusChecker | None = None
+
+
+def _default_status_checker() -> StatusChecker:
+    global _DEFAULT_STATUS_CHECKER  # noqa: PLW0603 - one offline status checker per process
+    if _DEFAULT_STATUS_CHECKER is None:
+        from czmc.status import StatusChecker  # noqa: PLC0415 - czmc.status imports this module
+
+        _DEFAULT_STATUS_CHECKER = StatusChecker()
+    return _DEFAULT_STATUS_CHECKER
