@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import copy
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests._postgres import REQUIRE_VARIABLE, PostgresServer, binaries, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -140,3 +144,22 @@ def full() -> dict[str, Any]:
 def minimal() -> dict[str, Any]:
     """A deep copy of the smallest valid input (a VET course in hours, Czech only)."""
     return copy.deepcopy(MINIMAL)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session (skipped where PostgreSQL is not installed,
+    unless CZMC_REQUIRE_POSTGRES=1, as CI sets, makes that a failure)."""
+    if binaries() is None and os.environ.get(REQUIRE_VARIABLE) != "1":
+        pytest.skip(f"PostgreSQL is not installed; CI installs it and sets {REQUIRE_VARIABLE}=1")
+    try:
+        with running_server() as server:
+            yield server
+    except RuntimeError as error:
+        pytest.fail(str(error))
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """The URL of a fresh, empty PostgreSQL database."""
+    return postgres_server.new_database()
