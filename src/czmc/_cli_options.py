@@ -1,4 +1,4 @@
-"""Signing options that ``czmc issue`` and ``czmc issue-batch`` share, defined once."""
+"""Signing and registry options that ``czmc issue`` and ``czmc issue-batch`` share, defined once."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import click
 
 from czmc.keys import Algorithm
+from czmc.status import StatusPurpose
 from czmc.vcjwt import Format
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -51,3 +52,52 @@ def chosen_proof_format(command: str, proof_format: str | None, legacy_format: s
             raise click.UsageError("--format is the old name of --proof-format; give one of them")
         click.echo(f"warning: czmc {command} --format is deprecated; use --proof-format", err=True)
     return proof_format or legacy_format or Format.OB3.value
+
+
+REGISTRY_ENV = "CZMC_REGISTRY"
+"""The environment variable that names the registry when ``--registry`` is not given."""
+
+
+def registry_option(help_text: str, *, required: bool = False) -> Callable[[F], F]:
+    """``--registry PATH_OR_URL`` (default: the ``CZMC_REGISTRY`` environment variable)."""
+    return click.option(
+        "--registry",
+        "registry_target",
+        metavar="PATH_OR_URL",
+        envvar=REGISTRY_ENV,
+        show_envvar=True,
+        required=required,
+        help=help_text,
+    )
+
+
+def registry_options(command: F) -> F:
+    """``--registry``, ``--status-url`` and ``--status-purpose`` for issuing into a registry."""
+    for option in reversed(
+        (
+            registry_option(
+                "Record what is issued in this registry and give each credential a status-list entry: "
+                "a SQLite file (created if missing) or a postgresql:// URL."
+            ),
+            click.option(
+                "--status-url",
+                metavar="URL",
+                help="With --registry, for an issuer's first credential: the https URL under which its status "
+                "lists will be published [default: https://<host>/status for did:web and https issuers].",
+            ),
+            click.option(
+                "--status-purpose",
+                type=click.Choice([purpose.value for purpose in StatusPurpose]),
+                help="With --registry: the credential's status entry; revocation is permanent, suspension can be "
+                "lifted (czmc status reinstate).  [default: the issuer's, revocation]",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
+def check_registry_options(registry: str | None, status_url: str | None, status_purpose: str | None) -> None:
+    """Refuse status options without a registry: they would silently do nothing."""
+    if registry is None and (status_url is not None or status_purpose is not None):
+        raise click.UsageError("--status-url and --status-purpose need --registry (or CZMC_REGISTRY)")

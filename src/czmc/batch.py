@@ -31,6 +31,12 @@ leaves no partial token file and no manifest line without its file; a file witho
 line (the run died between the two) is issued again under the same name. Manifest lines of
 other courses are kept and ignored: one directory can hold several courses.
 
+**Registry.** With ``registry``, every credential is issued through
+:meth:`czmc.registry.Registry.issue` (status slot, signature and record in one transaction)
+with its credential id as the idempotency key. A credential the registry recorded before the
+crash, but whose file or manifest line was not written, is taken from the registry on the
+rerun (same token, same status index), never signed a second time.
+
 **Parallelism.** With ``jobs`` > 1, worker processes (``spawn``; each loads the key file
 itself) check and issue chunks of rows; they write the token files (in any order), and the
 parent writes the manifest lines in roster order as chunks complete. At most a few chunks
@@ -65,8 +71,10 @@ from czmc import keys, ob3, vcjwt
 from czmc.catalogue import CourseDefinition, learner_key, microcredential_for
 from czmc.errors import CzmcError, InputError, InvalidError, ModelError
 from czmc.keys import Key
+from czmc.registry import open_registry
 from czmc.report import Issue, Severity
 from czmc.roster import Roster
+from czmc.status import StatusPurpose
 
 try:
     import fcntl
@@ -243,6 +251,8 @@ class _Job:
     out_dir: str
     issued_at: datetime
     parent: int | None = None
+    registry: str | None = None
+    status_purpose: str | None = None
 
 
 def _row_issues(line: int, issues: Iterable[Issue]) -> tuple[Issue, ...]:
@@ -255,6 +265,11 @@ class _Worker:
         self.course = job.course
         self.format = vcjwt.Format(job.format)
         self.key = signing_key(job.key, job.course.issuer.id)
+        self.registry = open_registry(job.registry) if job.registry is not None else None
+
+    def close(self) -> None:
+        if self.registry is not None:
+            self.registry.close()
 
     def check(self, rows: list[_Row]) -> list[_Checked]:
         out: list[_Checked] = []
@@ -277,7 +292,20 @@ class _Worker:
                 out.append((line, _row_issues(line, error.issues)))
                 continue
             learner = learner_key(record) or ""
-            token = vcjwt.sign(ob3.render_for_signing(mc), self.key, format=self.format).encode("ascii")
+            issued = ob3.format_datetime(mc.issued)
+            if self.registry is None:
+                token = vcjwt.sign(ob3.render_for_signing(mc), self.key, format=self.format).encode("ascii")
+            else:
+                # The credential id is stable across reruns: a rerun after a crash gets the
+                # credential the registry recorded, never a second one.
+                entry_record, _created = self.registry.issue(
+                    ob3.render_for_signing(mc),
+                    self.key,
+                    format=self.format,
+                    purpose=self.job.status_purpose,
+                    idempotency_key=mc.id,
+                )
+                token, issued = entry_record.token.encode("ascii"), entry_record.issued
             name = f"{self.course.credential_uuid(learner)}.jwt"
             self._write(name, token)
             entry = ManifestEntry(
@@ -287,7 +315,7 @@ class _Worker:
                 subject=mc.learner.id,
                 file=name,
                 sha256=hashlib.sha256(token).hexdigest(),
-                issued=ob3.format_datetime(mc.issued),
+                issued=issued,
                 format=self.format.value,
                 line=line,
             )
@@ -631,6 +659,9 @@ class _Batch:
         chunk_size: int | None,
         on_progress: Callable[[Progress], None] | None,
         on_problem: Callable[[RowProblem], None] | None,
+        registry: str | os.PathLike[str] | None = None,
+        status_url: str | None = None,
+        status_purpose: str | None = None,
     ) -> None:
         self.course = course
         self.roster = roster
@@ -641,8 +672,23 @@ class _Batch:
         self.chunk_size = chunk_size
         self.on_progress = on_progress
         self.on_problem = on_problem
-        self.job = _Job(course, key, format, str(out_dir), issued_at, os.getpid() if jobs > 1 else None)
+        self.job = _Job(
+            course,
+            key,
+            format,
+            str(out_dir),
+            issued_at,
+            os.getpid() if jobs > 1 else None,
+            str(registry) if registry is not None else None,
+            status_purpose,
+        )
         self.local = _Worker(self.job)  # loads the key here first: a bad key fails before anything starts
+        if self.local.registry is not None:
+            try:  # a missing or conflicting status list URL stops the batch before anything is signed
+                self.local.registry.register_issuer(course.issuer.id, status_url)
+            except BaseException:
+                self.local.close()
+                raise
         self.problems: list[RowProblem] = []
         self.invalid = 0
         self.rows = 0
@@ -719,6 +765,7 @@ class _Batch:
             if manifest is not None:
                 manifest.close()
             self.keys.close()
+            self.local.close()
 
     # phase 1
 
@@ -825,6 +872,9 @@ def issue_batch(
     chunk_size: int | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     on_problem: Callable[[RowProblem], None] | None = None,
+    registry: str | os.PathLike[str] | None = None,
+    status_url: str | None = None,
+    status_purpose: StatusPurpose | str | None = None,
 ) -> BatchResult:
     """Issue a micro-credential to every learner of ``roster`` into ``out_dir``; see the module docs.
 
@@ -833,6 +883,9 @@ def issue_batch(
     ``rejects``: where to write the invalid rows with their problems (written whenever the
     check is done, also when it stops the batch). ``on_problem`` gets every invalid row, in
     roster order, during the check; ``on_progress`` gets the counts after every chunk.
+    ``registry`` (a :func:`czmc.registry.open_registry` target) records every credential with a
+    status-list entry (``status_purpose``; the issuer's lists under ``status_url``), keyed by
+    the credential id, so a rerun takes what the registry already holds instead of signing again.
 
     Raises :class:`InvalidRowsError` when rows are invalid and not ``skip_invalid`` (nothing
     is signed then), :class:`OutputDirectoryError` when ``out_dir`` is locked by another run
@@ -852,5 +905,8 @@ def issue_batch(
         chunk_size=chunk_size,
         on_progress=on_progress,
         on_problem=on_problem,
+        registry=registry,
+        status_url=status_url,
+        status_purpose=StatusPurpose(status_purpose).value if status_purpose is not None else None,
     )
     return batch.run()

@@ -24,7 +24,7 @@ from click.shell_completion import get_completion_class
 
 from czmc import did, ob3, status, vcjwt
 from czmc import keys as keys_module
-from czmc._cli_options import chosen_proof_format, signing_options
+from czmc._cli_options import check_registry_options, chosen_proof_format, registry_options, signing_options
 from czmc.errors import CzmcError, InvalidError, SigningError
 from czmc.http import HttpsFetcher
 from czmc.inputs import MAX_FILE_BYTES, TOKEN_SUFFIXES, decode, load_document, parse_document
@@ -553,6 +553,13 @@ def _load_key(path: str, password_env: str | None, alg: str | None = None) -> Ke
     help="Key id verifiers resolve (DID URL or https URL of the public JWK); default: the key file's, "
     "or derived from a did:key/did:jwk/did:web issuer.",
 )
+@registry_options
+@click.option(
+    "--idempotency-key",
+    metavar="KEY",
+    help="With --registry: if a credential was recorded under KEY before, output it instead of issuing "
+    "another (makes a retried command safe).",
+)
 def issue(
     input_path: str,
     key_path: str,
@@ -563,6 +570,10 @@ def issue(
     credential_id: str | None,
     kid: str | None,
     alg: str | None,
+    registry_target: str | None,
+    status_url: str | None,
+    status_purpose: str | None,
+    idempotency_key: str | None,
 ) -> None:
     """Issue a signed micro-credential: model input (JSON or YAML) -> OB 3.0 credential -> JWT.
 
@@ -570,12 +581,19 @@ def issue(
     (did:key, did:jwk, did:web), or the kid is an https URL on the issuer's host.
     INPUT '-' reads the model input from standard input; --key '-' the key (not both).
 
+    With --registry the credential gets a status-list entry and is recorded (slot, signature
+    and record in one transaction), so that it can be revoked: czmc status revoke.
+
     \b
     Examples:
       czmc issue examples/inputs/applied-ai.json --key cvut.jwk -o applied-ai.jwt
       czmc issue input.yaml --key cvut.jwk --proof-format vc-jose-cose > credential.jwt
+      czmc issue input.yaml --key cvut.jwk --registry registry.db -o credential.jwt
     """
     chosen_format = chosen_proof_format("issue", proof_format, legacy_format)
+    check_registry_options(registry_target, status_url, status_purpose)
+    if idempotency_key is not None and registry_target is None:
+        _fail("--idempotency-key needs --registry (or CZMC_REGISTRY)", code=EXIT_USAGE)
     if input_path == "-" and key_path == "-":
         _fail("INPUT and --key cannot both be standard input", code=EXIT_USAGE)
     mc = _load_model(input_path)
@@ -590,10 +608,43 @@ def issue(
         )
     try:
         credential = ob3.to_credential(mc, credential_id=credential_id)
-        token = vcjwt.sign(credential, key, format=chosen_format)
+        if registry_target is None:
+            token = vcjwt.sign(credential, key, format=chosen_format)
+        else:
+            token = _issue_into_registry(
+                registry_target, credential, key, chosen_format, status_url, status_purpose, idempotency_key
+            )
     except CzmcError as error:
         _fail(f"{error.message} [{error.code}]", hint="czmc validate INPUT checks the input; czmc issue --help")
     _emit(output, token + "\n")
+
+
+def _issue_into_registry(
+    target: str,
+    credential: dict[str, Any],
+    key: Key,
+    proof_format: str,
+    status_url: str | None,
+    status_purpose: str | None,
+    idempotency_key: str | None,
+) -> str:
+    from czmc.cli_registry import opened  # noqa: PLC0415 - the registry commands import this module
+
+    with opened(target) as registry:
+        record, created = registry.issue(
+            credential,
+            key,
+            format=proof_format,
+            purpose=status_purpose,
+            status_url=status_url,
+            idempotency_key=idempotency_key,
+        )
+    what = "recorded in" if created else f"was recorded before under idempotency key {idempotency_key!r}, in"
+    click.echo(
+        f"{record.id} {what} {registry.name} ({record.purpose.value} list {record.list_url}, index {record.index})",
+        err=True,
+    )
+    return record.token
 
 
 _JWS_SHAPE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
@@ -778,8 +829,11 @@ def _show_click_error(error: click.ClickException) -> None:
 
 
 from czmc.cli_batch import issue_batch  # noqa: E402 - registered once main exists
+from czmc.cli_registry import registry_group, status_group  # noqa: E402
 
 main.add_command(issue_batch)
+main.add_command(status_group)
+main.add_command(registry_group)
 
 
 def run(args: Sequence[str] | None = None) -> NoReturn:

@@ -16,7 +16,7 @@ from typing import Any, NoReturn, TextIO
 import click
 
 from czmc import batch
-from czmc._cli_options import chosen_proof_format, signing_options
+from czmc._cli_options import check_registry_options, chosen_proof_format, registry_options, signing_options
 from czmc.batch import InvalidRowsError, KeySource, OutputDirectoryError, Progress, RowProblem
 from czmc.catalogue import ROW_FIELDS, load_course_definition
 from czmc.errors import CzmcError, InputError, InvalidError, InvalidKeyError, SigningError
@@ -204,6 +204,7 @@ def _delimiter(value: str | None) -> str | None:
     help="Worker processes (0: one per CPU).",
 )
 @signing_options
+@registry_options
 @click.option(
     "--issued",
     "issued_text",
@@ -227,6 +228,9 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
     proof_format: str | None,
     legacy_format: str | None,
     alg: str | None,
+    registry_target: str | None,
+    status_url: str | None,
+    status_purpose: str | None,
     issued_text: str | None,
 ) -> None:
     """Issue a signed micro-credential to every graduate in ROSTER of the course COURSE.
@@ -241,7 +245,8 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
     Every row is checked before anything is signed; problems are listed by roster line
     (/row/17/grade is the grade on line 17). Invalid rows stop the batch (exit 1) unless
     --skip-invalid. Running the same command again resumes: learners the manifest lists are
-    skipped, so nobody gets two credentials, even after a crash.
+    skipped, so nobody gets two credentials, even after a crash. With --registry every
+    credential is recorded there with a status-list entry, for czmc status revoke/publish.
 
     \b
     Examples:
@@ -251,8 +256,10 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
           --mapping examples/rosters/vet-welding.mapping.yaml --key skola.jwk --jobs 0
       czmc issue-batch course.yaml export.csv --key k.pem --password-env KEY_PW \\
           --encoding cp1250 --map student_number=UCO --map grade=Hodnoceni --skip-invalid
+      czmc issue-batch course.yaml export.csv --key muni.jwk --registry registry.db
     """
     chosen_format = chosen_proof_format("issue-batch", proof_format, legacy_format)
+    check_registry_options(registry_target, status_url, status_purpose)
     issued_at = None
     if issued_text is not None:
         try:
@@ -290,6 +297,9 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
             rejects=rejects_path,
             on_progress=reporter.progress,
             on_problem=reporter.problem,
+            registry=registry_target,
+            status_url=status_url,
+            status_purpose=status_purpose,
         )
     except InvalidRowsError as error:
         reporter.close()
