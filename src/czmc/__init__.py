@@ -3,12 +3,14 @@
 The flow: a :class:`MicroCredential` (validated EU elements) -> :func:`czmc.ob3.to_credential`
 (an OB 3.0 ``AchievementCredential`` in JSON-LD) -> :func:`czmc.sign` with a :class:`Key`
 (a JWT) -> :func:`czmc.verify` (a :class:`VerificationResult` listing every check) -> back
-with :func:`czmc.ob3.from_credential`.
+with :func:`czmc.ob3.from_credential`. A :class:`Registry` (:func:`open_registry`) issues
+with a revocable Bitstring Status List entry and records what was issued; a
+:class:`StatusChecker` checks that status when verifying.
 """
 
 from importlib import metadata as _metadata
 
-from czmc import did, http, jsonld, jws, keys, ob3, schema, vcjwt, vocab
+from czmc import did, http, jsonld, jws, keys, ob3, registry, schema, status, vcjwt, vocab
 from czmc.errors import (
     CzmcError,
     DocumentLoaderError,
@@ -18,10 +20,13 @@ from czmc.errors import (
     InvalidKeyError,
     JsonLdError,
     MappingError,
+    MissingDependencyError,
     ModelError,
+    RegistryError,
     ResolutionError,
     SchemaError,
     SigningError,
+    StatusError,
 )
 from czmc.keys import Algorithm, Key, PublicKey
 from czmc.model import (
@@ -44,7 +49,9 @@ from czmc.model import (
     Workload,
 )
 from czmc.ob3 import from_credential, to_credential
+from czmc.registry import CredentialState, Record, Registry, open_registry
 from czmc.report import Issue, Severity
+from czmc.status import StatusChecker, StatusPurpose, StatusResult, StatusState
 from czmc.validation import FileReport, validate_credential, validate_model_input, validate_path
 from czmc.vcjwt import Check, CheckStatus, Format, VerificationResult, issue, sign, verify
 from czmc.vocab import (
@@ -69,6 +76,7 @@ __all__ = [
     "AssessmentType",
     "Check",
     "CheckStatus",
+    "CredentialState",
     "CzmcError",
     "DocumentLoaderError",
     "EscoSkill",
@@ -89,6 +97,7 @@ __all__ = [
     "Level",
     "MappingError",
     "MicroCredential",
+    "MissingDependencyError",
     "ModelError",
     "NationalLevel",
     "Organisation",
@@ -98,6 +107,9 @@ __all__ = [
     "QFEHEACycle",
     "QualityAssurance",
     "QualityAssuranceType",
+    "Record",
+    "Registry",
+    "RegistryError",
     "ResolutionError",
     "ResultType",
     "SchemaError",
@@ -106,6 +118,11 @@ __all__ = [
     "StackTarget",
     "Stackability",
     "StackabilityInfo",
+    "StatusChecker",
+    "StatusError",
+    "StatusPurpose",
+    "StatusResult",
+    "StatusState",
     "Supervision",
     "VerificationResult",
     "Workload",
@@ -118,8 +135,11 @@ __all__ = [
     "jws",
     "keys",
     "ob3",
+    "open_registry",
+    "registry",
     "schema",
     "sign",
+    "status",
     "to_credential",
     "validate_credential",
     "validate_model_input",
