@@ -34,6 +34,8 @@ DOCUMENTED = (
     "vcjwt",
     "did",
     "http",
+    "status",
+    "registry",
 )
 
 _ROLE = re.compile(r":(?:class|func|meth|attr|data|mod|exc|obj|const):`(~?)([\w.]+)`")
