@@ -359,6 +359,18 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def kill_with_workers(process: subprocess.Popen[bytes]) -> list[int]:
+    """SIGKILL a running batch and wait until its worker processes are gone too; their pids."""
+    workers = _children(process.pid)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while any(_alive(worker) for worker in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(worker) for worker in workers), "workers outlived the killed batch"
+    return workers
+
+
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 def test_sigkill_mid_batch_leaves_a_consistent_directory(tmp_path: Path, muni: Issuer) -> None:
     count = 5000
@@ -373,14 +385,7 @@ def test_sigkill_mid_batch_leaves_a_consistent_directory(tmp_path: Path, muni: I
         time.sleep(0.02)
     time.sleep(0.3)  # mid-way
     assert process.poll() is None, "the batch finished before it could be killed"
-    workers = _children(process.pid)
-    assert len(workers) >= 2
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=30)
-    deadline = time.monotonic() + 30
-    while any(_alive(worker) for worker in workers) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not any(_alive(worker) for worker in workers), "workers outlived the killed batch"
+    assert len(kill_with_workers(process)) >= 2
     killed = assert_consistent(out)  # no manifest line without its complete file
     assert 0 < len(killed) < count
     assert all(not name.endswith(".jwt") or (out / name).stat().st_size > 0 for name in os.listdir(out))

@@ -39,14 +39,6 @@ def resolver(key: Key) -> DefaultResolver:
     return DefaultResolver(documents=[did_web_document(ISSUER, [(key.kid, key.public)])])
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "registry.db")
-    url: str = request.getfixturevalue("postgres_url")
-    return url
-
-
 @pytest.fixture
 def registry(target: str) -> Iterator[Registry]:
     with open_registry(target) as opened:

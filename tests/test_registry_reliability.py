@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import subprocess
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -18,19 +17,11 @@ from czmc.keys import Key
 from czmc.registry import CredentialState, Record, open_registry
 from czmc.status import MIN_ENTRIES
 from tests._registry_worker import issue_many
-from tests.test_batch import COURSE, CZMC, Issuer, _alive, _children, assert_consistent, manifest, write_roster
+from tests.test_batch import COURSE, CZMC, Issuer, assert_consistent, kill_with_workers, manifest, write_roster
 
 ISSUER = "did:web:cuni.cz"
 PROCESSES = 8
 EACH = 500
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "registry.db")
-    url: str = request.getfixturevalue("postgres_url")
-    return url
 
 
 def assert_records_consistent(records: list[Record]) -> None:
@@ -88,13 +79,7 @@ def test_sigkill_mid_batch_leaves_a_consistent_registry(target: str, tmp_path: P
                 break
             time.sleep(0.05)
     assert process.poll() is None, "the batch finished before it could be killed"
-    workers = _children(process.pid)
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=30)
-    deadline = time.monotonic() + 30
-    while any(_alive(worker) for worker in workers) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not any(_alive(worker) for worker in workers), "workers outlived the killed batch"
+    kill_with_workers(process)
 
     with open_registry(target) as registry:
         killed = list(registry.records())

@@ -15,6 +15,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _PROOF_FORMATS = [fmt.value for fmt in Format]
 
+PASSWORD_OPTION = click.option(
+    "--password-env",
+    metavar="VAR",
+    help="Name of an environment variable holding the PEM key's password (never pass it as an argument).",
+)
+"""``--password-env VAR``: a PEM key's password comes only from the environment."""
+
 
 def signing_options(command: F) -> F:
     """``--proof-format`` (with its deprecated hidden alias ``--format``) and ``--alg``."""

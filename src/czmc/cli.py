@@ -24,7 +24,13 @@ from click.shell_completion import get_completion_class
 
 from czmc import did, ob3, status, vcjwt
 from czmc import keys as keys_module
-from czmc._cli_options import check_registry_options, chosen_proof_format, registry_options, signing_options
+from czmc._cli_options import (
+    PASSWORD_OPTION,
+    check_registry_options,
+    chosen_proof_format,
+    registry_options,
+    signing_options,
+)
 from czmc.errors import CzmcError, InvalidError, SigningError
 from czmc.http import HttpsFetcher
 from czmc.inputs import MAX_FILE_BYTES, TOKEN_SUFFIXES, decode, load_document, parse_document
@@ -395,13 +401,6 @@ def _password(variable: str | None) -> bytes | None:
     return value.encode()
 
 
-_PASSWORD_OPTION = click.option(
-    "--password-env",
-    metavar="VAR",
-    help="Name of an environment variable holding the PEM key's password (never pass it as an argument).",
-)
-
-
 @main.command()
 @click.option(
     "-o",
@@ -437,7 +436,7 @@ _PASSWORD_OPTION = click.option(
     help="Key file format  [default: jwk]; pem can be encrypted (--password-env).",
 )
 @click.option("--fmt", "legacy_fmt", type=click.Choice(["jwk", "pem"]), hidden=True, help="Old name of --key-format.")
-@_PASSWORD_OPTION
+@PASSWORD_OPTION
 @click.option("--force", is_flag=True, help="Replace an existing key file.")
 def keygen(
     output: Path,
@@ -544,7 +543,7 @@ def _load_key(path: str, password_env: str | None, alg: str | None = None) -> Ke
     type=click.Path(exists=True, dir_okay=False, allow_dash=True),
     help="Private key file (from czmc keygen); '-' reads it from standard input.",
 )
-@_PASSWORD_OPTION
+@PASSWORD_OPTION
 @signing_options
 @_output_option("the signed JWT")
 @click.option("--id", "credential_id", help="Credential id for an input without one (default: a new urn:uuid).")

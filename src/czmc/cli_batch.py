@@ -16,7 +16,13 @@ from typing import Any, NoReturn, TextIO
 import click
 
 from czmc import batch
-from czmc._cli_options import check_registry_options, chosen_proof_format, registry_options, signing_options
+from czmc._cli_options import (
+    PASSWORD_OPTION,
+    check_registry_options,
+    chosen_proof_format,
+    registry_options,
+    signing_options,
+)
 from czmc.batch import InvalidRowsError, KeySource, OutputDirectoryError, Progress, RowProblem
 from czmc.catalogue import ROW_FIELDS, load_course_definition
 from czmc.errors import CzmcError, InputError, InvalidError, InvalidKeyError, SigningError
@@ -153,11 +159,7 @@ def _delimiter(value: str | None) -> str | None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Private key file of the course's issuer (from czmc keygen).",
 )
-@click.option(
-    "--password-env",
-    metavar="VAR",
-    help="Name of an environment variable holding the PEM key's password (never pass it as an argument).",
-)
+@PASSWORD_OPTION
 @click.option(
     "--kid",
     help="Key id verifiers resolve; default: the key file's, or derived from a did:key/did:jwk/did:web issuer.",

@@ -19,7 +19,7 @@ from typing import IO, NoReturn
 
 import click
 
-from czmc._cli_options import registry_option
+from czmc._cli_options import PASSWORD_OPTION, registry_option
 from czmc.errors import CzmcError, MissingDependencyError, RegistryError, SigningError
 from czmc.registry import CredentialState, Record, Registry, _default_actor, open_registry
 
@@ -162,7 +162,7 @@ status_group.add_command(
     type=click.Path(exists=True, dir_okay=False),
     help="The issuer's private key (the one its credentials are signed with).",
 )
-@click.option("--password-env", metavar="VAR", help="Environment variable holding the PEM key's password.")
+@PASSWORD_OPTION
 @click.option("--kid", help="Key id verifiers resolve [default: the key file's, or derived from the issuer].")
 @click.option("--issuer", help="Whose lists to publish [default: the registry's only issuer].")
 @click.option(

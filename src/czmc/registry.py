@@ -683,52 +683,39 @@ class Registry:
             signed = {**credential, "credentialStatus": status.status_entry(list_url, index, use)}
             token = vcjwt.sign(signed, signer, format=fmt)
             recorded = _now_text()
+            record = Record(
+                facts["id"],
+                facts["issuer"],
+                facts["learner"],
+                facts["achievement"],
+                facts["achievement_name"],
+                facts["issued"],
+                use,
+                list_url,
+                index,
+                CredentialState.ACTIVE,
+                fmt.value,
+                token,
+                idempotency_key,
+                recorded,
+                (StatusEvent("issued", CredentialState.ACTIVE, recorded, who, None),),
+            )
             db.execute(
                 f"INSERT INTO czmc_credentials ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608 - constant column list
                 (
-                    facts["id"],
-                    facts["issuer"],
-                    facts["learner"],
-                    facts["achievement"],
-                    facts["achievement_name"],
-                    facts["issued"],
-                    use.value,
-                    list_url,
-                    number,
-                    index,
-                    CredentialState.ACTIVE.value,
-                    fmt.value,
-                    token,
-                    idempotency_key,
-                    recorded,
+                    *(record.id, record.issuer, record.learner, record.achievement, record.achievement_name),
+                    *(record.issued, use.value, list_url, number, index, record.state.value, record.format),
+                    *(token, idempotency_key, recorded),
                 ),
             )
             db.execute(
                 "INSERT INTO czmc_events (credential, action, state, at, actor, reason) VALUES (?, ?, ?, ?, ?, ?)",
-                (facts["id"], "issued", CredentialState.ACTIVE.value, recorded, who, None),
+                (record.id, "issued", record.state.value, recorded, who, None),
             )
             db.execute(
                 "UPDATE czmc_status_lists SET allocated = ? WHERE issuer = ? AND purpose = ? AND number = ?",
-                (slot + 1, facts["issuer"], use.value, number),
+                (slot + 1, record.issuer, use.value, number),
             )
-        event = StatusEvent("issued", CredentialState.ACTIVE, recorded, who, None)
-        record = Record(
-            facts["id"],
-            facts["issuer"],
-            facts["learner"],
-            facts["achievement"],
-            facts["achievement_name"],
-            facts["issued"],
-            use,
-            list_url,
-            index,
-            CredentialState.ACTIVE,
-            fmt.value,
-            token,
-            idempotency_key,
-            recorded,
-            (event,),
-        )
         return record, True
 
     def _signer(self, key: Key, issuer: str) -> Key:
