@@ -4,6 +4,7 @@ changes with history, publishing, the revocation round trip, and bad input that 
 from __future__ import annotations
 
 import copy
+import json
 import os
 import stat
 import tempfile
@@ -16,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from czmc import MicroCredential, SigningError, jws, ob3, vcjwt
+from czmc import MicroCredential, SigningError, _b64, jws, ob3, vcjwt
 from czmc.did import DefaultResolver, did_key, did_web_document
 from czmc.errors import RegistryError
 from czmc.keys import Key
@@ -436,3 +437,37 @@ def test_status_changes_follow_the_model_and_publish_matches(
                 assert result.status.state is StatusState.REVOKED
             else:
                 assert result.status.state is StatusState.SUSPENDED
+
+
+def test_a_corrupted_or_foreign_list_is_a_clear_unknown(
+    registry: Registry, key: Key, resolver: DefaultResolver, tmp_path: Path
+) -> None:
+    record, _ = registry.issue(credential(), key)
+    (published,) = registry.publish(tmp_path, key, now=NOW)
+    token = published.path.read_text().strip()
+    header, _, signature = token.split(".")
+    payload = jws.parse(token).payload
+    tampered = (
+        f"{header}.{_b64.encode(json.dumps({**payload, 'validFrom': '2020-01-01T00:00:00Z'}).encode())}.{signature}"
+    )
+    subject = {**payload["credentialSubject"], "encodedList": payload["credentialSubject"]["encodedList"][:-6]}
+    corrupted = vcjwt.sign({**payload, "credentialSubject": subject}, key, format=vcjwt.Format.VC_JOSE_COSE)
+    stranger = Key.generate()
+    stranger = stranger.with_kid(f"did:web:muni.cz#{stranger.public.thumbprint}")
+    foreign = vcjwt.sign({**payload, "issuer": "did:web:muni.cz"}, stranger, format=vcjwt.Format.VC_JOSE_COSE)
+    both = DefaultResolver(
+        documents=[
+            did_web_document(ISSUER, [(key.kid, key.public)]),
+            did_web_document("did:web:muni.cz", [(stranger.kid, stranger.public)]),
+        ]
+    )
+    before = snapshot(registry)
+    cases = ((tampered, "status.list_unverified"), (corrupted, "status.list_invalid"), (foreign, "status.list_issuer"))
+    for bad, code in cases:
+        result = vcjwt.verify(record.token, resolver=both, now=NOW, status=StatusChecker(lists=[bad]))
+        assert not result.valid
+        assert result.status is not None
+        assert result.status.state is StatusState.UNKNOWN
+        assert result.check("status").code == code
+    assert verify(record.token, resolver, [token]).valid
+    assert snapshot(registry) == before
