@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EXAMPLES
+from tests.test_batch import COURSE, write_roster
 
 CZMC = shutil.which("czmc") or ""
 pytestmark = pytest.mark.skipif(not CZMC, reason="the czmc console script is not installed")
@@ -203,3 +204,23 @@ def test_publish_needs_the_issuers_key(site: dict[str, Path], tmp_path: Path) ->
     assert done.returncode == 2
     assert "cuni.cz" in done.stderr
     assert not site["status"].exists()
+
+
+def test_batch_into_a_registry_and_a_rerun_that_meets_a_revocation(site: dict[str, Path], tmp_path: Path) -> None:
+    roster = write_roster(tmp_path / "graduates.csv", 5)
+    registry = str(site["registry"])
+    first = run("issue-batch", str(COURSE), str(roster), "--key", str(site["key"]), "--out", str(tmp_path / "a"),
+                "--registry", registry)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    records = export(site)
+    assert len(records) == 5
+    assert run("status", "revoke", records[2]["id"], "--reason", "wrong person", "--registry", registry).returncode == 0
+    again = run("issue-batch", str(COURSE), str(roster), "--key", str(site["key"]), "--out", str(tmp_path / "b"),
+                "--registry", registry)  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert "warning: 1 of the credentials written were revoked or suspended" in again.stderr
+    assert len(export(site)) == 5  # nothing signed twice
+    manifest = (tmp_path / "b" / "manifest.jsonl").read_text().splitlines()
+    tokens = {line["credential"]: line for line in map(json.loads, manifest)}
+    for record in records:
+        assert (tmp_path / "b" / tokens[record["id"]]["file"]).read_text() == record["token"]

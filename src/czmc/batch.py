@@ -71,7 +71,7 @@ from czmc import keys, ob3, vcjwt
 from czmc.catalogue import CourseDefinition, learner_key, microcredential_for
 from czmc.errors import CzmcError, InputError, InvalidError, ModelError
 from czmc.keys import Key
-from czmc.registry import open_registry
+from czmc.registry import CredentialState, open_registry
 from czmc.report import Issue, Severity
 from czmc.roster import Roster
 from czmc.status import StatusPurpose
@@ -171,6 +171,8 @@ class BatchResult:
     problems: tuple[RowProblem, ...]
     check_seconds: float
     issue_seconds: float
+    not_active: int = 0
+    """Credentials written from the registry that were revoked or suspended since an earlier run."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,8 +241,9 @@ def signing_key(source: KeySource, issuer: str) -> Key:
 _Row = tuple[int, dict[str, str], tuple[Issue, ...]]
 # A checked row: line, learner key, problems.
 _Checked = tuple[int, str | None, tuple[Issue, ...]]
-# An issued row: its line and manifest line (JSON, no newline), or its line and problems.
-_Issued = tuple[int, bytes | tuple[Issue, ...]]
+# An issued row: its line and manifest line (JSON, no newline) and, when the registry holds it
+# revoked or suspended since an earlier run, that state; or its line, problems and None.
+_Issued = tuple[int, bytes | tuple[Issue, ...], str | None]
 
 
 @dataclass(frozen=True)
@@ -289,10 +292,11 @@ class _Worker:
             try:
                 mc = microcredential_for(self.course, record, issued_at=self.job.issued_at)
             except ModelError as error:
-                out.append((line, _row_issues(line, error.issues)))
+                out.append((line, _row_issues(line, error.issues), None))
                 continue
             learner = learner_key(record) or ""
             issued = ob3.format_datetime(mc.issued)
+            state: str | None = None
             if self.registry is None:
                 token = vcjwt.sign(ob3.render_for_signing(mc), self.key, format=self.format).encode("ascii")
             else:
@@ -306,6 +310,8 @@ class _Worker:
                     idempotency_key=mc.id,
                 )
                 token, issued = entry_record.token.encode("ascii"), entry_record.issued
+                if entry_record.state is not CredentialState.ACTIVE:
+                    state = entry_record.state.value
             name = f"{self.course.credential_uuid(learner)}.jwt"
             self._write(name, token)
             entry = ManifestEntry(
@@ -319,7 +325,7 @@ class _Worker:
                 format=self.format.value,
                 line=line,
             )
-            out.append((line, entry.to_json()))
+            out.append((line, entry.to_json(), state))
         return out
 
     def _write(self, name: str, data: bytes) -> None:
@@ -693,6 +699,7 @@ class _Batch:
         self.invalid = 0
         self.rows = 0
         self.already = 0
+        self.not_active = 0
         self.keys = _Keys()
         self._size = 0
 
@@ -756,6 +763,7 @@ class _Batch:
                 problems=tuple(self.problems),
                 check_seconds=check_seconds,
                 issue_seconds=time.perf_counter() - issue_start,
+                not_active=self.not_active,
             )
         except BrokenProcessPool:
             raise CzmcError("a worker process died; run the same command again to resume") from None
@@ -838,10 +846,11 @@ class _Batch:
         issued = 0
         self._progress("issue", start, already_issued=already, to_issue=to_issue)
         for _count, results in _pipelined(executor, issue, chunks(), 2 * self.jobs + 1):
-            for line, result in results:
+            for line, result, state in results:
                 if isinstance(result, bytes):
                     manifest.append(result)
                     issued += 1
+                    self.not_active += state is not None
                 else:
                     raise InputError(
                         [

@@ -329,6 +329,12 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
         details.append(f"{result.already_issued} issued before")
     if result.rejected:
         details.append(f"{result.rejected} rejected, see {result.rejects}")
+    if result.not_active:
+        click.echo(
+            f"warning: {result.not_active} of the credentials written were revoked or suspended in the registry "
+            "since they were issued: their tokens do not verify (czmc registry list --state revoked)",
+            err=True,
+        )
     if details:
         summary += f" ({', '.join(details)})"
     click.echo(f"{summary}; manifest: {result.manifest}")
