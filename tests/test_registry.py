@@ -23,6 +23,7 @@ from czmc.errors import RegistryError
 from czmc.keys import Key
 from czmc.registry import CredentialState, Registry, _permute, default_status_url, open_registry
 from czmc.status import MIN_ENTRIES, StatusChecker, StatusPurpose, StatusState, decode_list, get_bit
+from tests._postgres import PostgresServer
 from tests.conftest import FULL
 
 ISSUER = "did:web:cuni.cz"
@@ -355,13 +356,24 @@ def test_publish_refuses_a_key_of_another_issuer(registry: Registry, key: Key, t
     assert not (tmp_path / "site").exists()
 
 
-def test_sqlite_file_is_private_and_reopens(tmp_path: Path, key: Key) -> None:
+def test_sqlite_file_is_private_and_reopens(tmp_path: Path, key: Key, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "nested" / "registry.db"
     with open_registry(path) as registry:
         record, _ = registry.issue(credential(), key)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    with open_registry(f"sqlite:///{path}") as registry:
+    with open_registry(f"sqlite:///{path}") as registry:  # sqlite:////absolute, as SQLAlchemy has it
         assert registry.get(record.id) == record
+    monkeypatch.chdir(tmp_path)
+    with open_registry("sqlite:///nested/registry.db") as registry:  # and sqlite:///relative
+        assert registry.get(record.id) == record
+
+
+def test_postgres_name_shows_no_credentials(postgres_server: PostgresServer) -> None:
+    url = postgres_server.new_database().replace("czmc@", "czmc:secret@") + "?application_name=x"
+    with open_registry(url) as registry:
+        assert "secret" not in repr(registry)
+        assert "czmc" not in registry.name.split("/")[2]
+        assert registry.name.startswith("postgresql://127.0.0.1:")
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:

@@ -463,7 +463,8 @@ class _Postgres(_Database):
 
 
 def open_registry(target: str | os.PathLike[str]) -> Registry:
-    """The registry at ``target``: a SQLite file path (or ``sqlite:///path``), created if missing,
+    """The registry at ``target``: a SQLite file path (or ``sqlite:///relative/path``,
+    ``sqlite:////absolute/path``), created if missing,
     or a ``postgresql://`` / ``postgres://`` connection URL (needs ``czmc[postgres]``).
 
     The schema is created or migrated on opening. Raises RegistryError ``registry.database``
@@ -471,9 +472,11 @@ def open_registry(target: str | os.PathLike[str]) -> Registry:
     """
     text = os.fspath(target)
     if text.startswith(("postgresql://", "postgres://")):
-        return Registry(_Postgres(text), text.split("@")[-1])
+        parts = urlsplit(text)  # shown in messages and repr: never the user, password or options
+        port = f":{parts.port}" if parts.port else ""
+        return Registry(_Postgres(text), f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}")
     if text.startswith("sqlite:///"):
-        text = text.removeprefix("sqlite://")
+        text = text.removeprefix("sqlite:///")  # as SQLAlchemy: sqlite:///relative, sqlite:////absolute
     elif "://" in text:
         raise RegistryError(
             "registry.target", f"{text!r} is neither a file path, sqlite:///PATH nor a postgresql:// URL"
