@@ -224,3 +224,12 @@ def test_batch_into_a_registry_and_a_rerun_that_meets_a_revocation(site: dict[st
     tokens = {line["credential"]: line for line in map(json.loads, manifest)}
     for record in records:
         assert (tmp_path / "b" / tokens[record["id"]]["file"]).read_text() == record["token"]
+
+
+def test_a_mistyped_registry_is_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "registyr.db"
+    for args in (("status", "revoke", "urn:uuid:x", "--reason", "r"), ("registry", "list")):
+        done = run(*args, "--registry", str(missing))
+        assert done.returncode == 2, done.stderr
+        assert "registry.not_found" in done.stderr
+    assert not missing.exists()

@@ -483,3 +483,12 @@ def test_a_corrupted_or_foreign_list_is_a_clear_unknown(
         assert result.check("status").code == code
     assert verify(record.token, resolver, [token]).valid
     assert snapshot(registry) == before
+
+
+def test_opening_without_create_refuses_a_missing_registry(target: str, tmp_path: Path) -> None:
+    with pytest.raises(RegistryError) as caught:
+        open_registry(target, create=False)
+    assert caught.value.code == "registry.not_found"
+    assert not (tmp_path / "registry.db").exists()
+    open_registry(target).close()
+    open_registry(target, create=False).close()

@@ -629,7 +629,7 @@ def _issue_into_registry(
 ) -> str:
     from czmc.cli_registry import opened  # noqa: PLC0415 - the registry commands import this module
 
-    with opened(target) as registry:
+    with opened(target, create=True) as registry:
         record, created = registry.issue(
             credential,
             key,

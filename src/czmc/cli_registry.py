@@ -33,6 +33,7 @@ EXIT_USAGE = 2
 _USAGE_CODES = frozenset(
     {
         "registry.target",
+        "registry.not_found",
         "registry.reason",
         "registry.status_url",
         "registry.status_url_conflict",
@@ -44,6 +45,7 @@ _USAGE_CODES = frozenset(
 
 _HINTS = {
     "registry.unknown_credential": "czmc registry list shows the recorded credential ids",
+    "registry.not_found": "check --registry (or CZMC_REGISTRY); a registry is created by issuing into it",
     "registry.already_revoked": "a revocation is final; czmc registry show ID shows its history",
     "registry.cannot_suspend": "only credentials issued with --status-purpose suspension can be suspended",
     "registry.not_suspended": "czmc registry show ID shows the credential's state and history",
@@ -71,10 +73,13 @@ def fail_registry(error: CzmcError) -> NoReturn:
 
 
 @contextlib.contextmanager
-def opened(target: str) -> Iterator[Registry]:
-    """The registry at ``target``, closed afterwards; a refusal is one error line."""
+def opened(target: str, *, create: bool = False) -> Iterator[Registry]:
+    """The registry at ``target``, closed afterwards; a refusal is one error line.
+
+    Only issuing creates a registry: the other commands refuse a path that holds none.
+    """
     try:
-        registry = open_registry(target)
+        registry = open_registry(target, create=create)
     except (RegistryError, MissingDependencyError) as error:
         fail_registry(error)
     try:

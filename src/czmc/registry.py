@@ -32,7 +32,7 @@ Error codes (:class:`~czmc.errors.RegistryError`): ``registry.unknown_credential
 ``registry.cannot_suspend``, ``registry.reason``, ``registry.duplicate_id``,
 ``registry.idempotency_conflict``, ``registry.status_url``, ``registry.status_url_conflict``,
 ``registry.has_status``, ``registry.credential``, ``registry.issuer``, ``registry.list_size``,
-``registry.target``, ``registry.too_new``, ``registry.database``, ``registry.write``,
+``registry.target``, ``registry.not_found``, ``registry.too_new``, ``registry.database``, ``registry.write``,
 ``registry.would_unrevoke``.
 """
 
@@ -335,6 +335,9 @@ class _Database(ABC):
     def lock_issuer(self, issuer: str) -> None: ...
 
     @abstractmethod
+    def has_schema(self) -> bool: ...
+
+    @abstractmethod
     def is_database_error(self, error: BaseException) -> bool: ...
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -365,9 +368,11 @@ _TABLES = [
 
 
 class _Sqlite(_Database):
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, create: bool = True) -> None:
         super().__init__()
         self.path = path
+        if not path.exists() and not create:
+            raise RegistryError("registry.not_found", f"there is no registry at {path}")
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             with contextlib.suppress(FileExistsError):
@@ -407,6 +412,9 @@ class _Sqlite(_Database):
 
     def lock_issuer(self, issuer: str) -> None:
         """BEGIN IMMEDIATE already holds the database's write lock."""
+
+    def has_schema(self) -> bool:
+        return self.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'czmc_settings'") is not None
 
     def is_database_error(self, error: BaseException) -> bool:
         return isinstance(error, sqlite3.Error)
@@ -458,30 +466,35 @@ class _Postgres(_Database):
     def lock_issuer(self, issuer: str) -> None:
         self.execute("SELECT id FROM czmc_issuers WHERE id = ? FOR UPDATE", (issuer,))
 
+    def has_schema(self) -> bool:
+        return bool(self.one("SELECT to_regclass('czmc_settings') IS NOT NULL")[0])
+
     def is_database_error(self, error: BaseException) -> bool:
         return isinstance(error, self.psycopg.Error)
 
 
-def open_registry(target: str | os.PathLike[str]) -> Registry:
+def open_registry(target: str | os.PathLike[str], *, create: bool = True) -> Registry:
     """The registry at ``target``: a SQLite file path (or ``sqlite:///relative/path``,
     ``sqlite:////absolute/path``), created if missing,
     or a ``postgresql://`` / ``postgres://`` connection URL (needs ``czmc[postgres]``).
 
-    The schema is created or migrated on opening. Raises RegistryError ``registry.database``
+    The schema is created or migrated on opening. With ``create=False`` a registry that does not
+    exist yet is ``registry.not_found`` (for commands that only read or change one: a mistyped
+    path must not become a new, empty registry). Raises RegistryError ``registry.database``
     when the database cannot be opened, ``registry.too_new`` when a newer czmc wrote it.
     """
     text = os.fspath(target)
     if text.startswith(("postgresql://", "postgres://")):
         parts = urlsplit(text)  # shown in messages and repr: never the user, password or options
         port = f":{parts.port}" if parts.port else ""
-        return Registry(_Postgres(text), f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}")
+        return Registry(_Postgres(text), f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}", create=create)
     if text.startswith("sqlite:///"):
         text = text.removeprefix("sqlite:///")  # as SQLAlchemy: sqlite:///relative, sqlite:////absolute
     elif "://" in text:
         raise RegistryError(
             "registry.target", f"{text!r} is neither a file path, sqlite:///PATH nor a postgresql:// URL"
         )
-    return Registry(_Sqlite(Path(text)), text)
+    return Registry(_Sqlite(Path(text), create=create), text, create=create)
 
 
 class Registry:
@@ -491,13 +504,13 @@ class Registry:
     context manager. Every method is one transaction: it changes everything or nothing.
     """
 
-    def __init__(self, database: _Database, name: str) -> None:
+    def __init__(self, database: _Database, name: str, *, create: bool = True) -> None:
         self._db = database
         self.name = name
         self._issuers: dict[str, tuple[IssuerSettings, bytes]] = {}
         self._bound: dict[str, tuple[Key, Key]] = {}
         try:
-            self._migrate()
+            self._migrate(create=create)
         except BaseException:
             database.close()
             raise
@@ -532,8 +545,10 @@ class Registry:
                     raise RegistryError("registry.database", f"the registry database failed: {error}") from error
                 raise
 
-    def _migrate(self) -> None:
+    def _migrate(self, *, create: bool) -> None:
         with self._transaction(write=True) as db:
+            if not create and not db.has_schema():
+                raise RegistryError("registry.not_found", f"{self.name} holds no czmc registry")
             for statement in db.schema():
                 db.execute(statement)
             row = db.one("SELECT value FROM czmc_settings WHERE name = 'schema_version'")
