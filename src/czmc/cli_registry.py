@@ -21,7 +21,7 @@ import click
 
 from czmc._cli_options import PASSWORD_OPTION, registry_option
 from czmc.errors import CzmcError, MissingDependencyError, RegistryError, SigningError
-from czmc.registry import CredentialState, Record, Registry, _default_actor, open_registry
+from czmc.registry import CredentialState, Record, Registry, open_registry
 
 __all__ = ["registry_group", "status_group"]
 
@@ -114,7 +114,7 @@ def status_group() -> None:
     """
 
 
-def _change_command(action: str, method: str, summary: str, example_reason: str) -> click.Command:
+def _change_command(action: str, summary: str, example_reason: str) -> click.Command:
     text = (
         f"{summary}\n\n\b\nExample:\n  czmc status {action} urn:uuid:... --reason {example_reason!r} "
         "--registry registry.db"
@@ -127,7 +127,7 @@ def _change_command(action: str, method: str, summary: str, example_reason: str)
     @_REQUIRED_REGISTRY
     def command(credential_id: str, reason: str, actor: str | None, registry_target: str) -> None:
         with opened(registry_target) as registry:
-            record: Record = getattr(registry, method)(credential_id, reason=reason, actor=actor or _default_actor())
+            record: Record = getattr(registry, action)(credential_id, reason=reason, actor=actor)
         click.echo(
             f"{record.id} is now {record.state.value} ({record.purpose.value} list {record.list_url}, "
             f"index {record.index}); run czmc status publish so that verifiers see it"
@@ -140,7 +140,6 @@ def _change_command(action: str, method: str, summary: str, example_reason: str)
 status_group.add_command(
     _change_command(
         "revoke",
-        "revoke",
         "Revoke a credential for good (a suspended one too).",
         "assessment annulled by the dean's decision 2026/114",
     )
@@ -148,13 +147,12 @@ status_group.add_command(
 status_group.add_command(
     _change_command(
         "suspend",
-        "suspend",
         "Suspend a credential issued with a suspension status entry; czmc status reinstate lifts it.",
         "appeal pending",
     )
 )
 status_group.add_command(
-    _change_command("reinstate", "reinstate", "Lift a suspension: the credential is valid again.", "appeal upheld")
+    _change_command("reinstate", "Lift a suspension: the credential is valid again.", "appeal upheld")
 )
 
 
