@@ -233,3 +233,12 @@ def test_a_mistyped_registry_is_not_created(tmp_path: Path) -> None:
         assert done.returncode == 2, done.stderr
         assert "registry.not_found" in done.stderr
     assert not missing.exists()
+
+
+def test_batch_registry_usage_errors_stop_before_signing(site: dict[str, Path], tmp_path: Path) -> None:
+    roster = write_roster(tmp_path / "graduates.csv", 2)
+    done = run("issue-batch", str(COURSE), str(roster), "--key", str(site["key"]), "--out", str(tmp_path / "a"),
+               "--registry", str(site["registry"]), "--status-url", "http://muni.cz/status")  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "registry.status_url" in done.stderr
+    assert not (tmp_path / "a").exists()

@@ -25,7 +25,15 @@ from czmc._cli_options import (
 )
 from czmc.batch import InvalidRowsError, KeySource, OutputDirectoryError, Progress, RowProblem
 from czmc.catalogue import ROW_FIELDS, load_course_definition
-from czmc.errors import CzmcError, InputError, InvalidError, InvalidKeyError, SigningError
+from czmc.errors import (
+    CzmcError,
+    InputError,
+    InvalidError,
+    InvalidKeyError,
+    MissingDependencyError,
+    RegistryError,
+    SigningError,
+)
 from czmc.roster import ColumnMapping, open_roster
 
 __all__ = ["issue_batch"]
@@ -316,6 +324,11 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
     except InvalidError as error:  # the roster: unreadable, or changed while issuing
         reporter.close()
         _fail(f"cannot read the roster {roster_path}", error.issues)
+    except (RegistryError, MissingDependencyError) as error:
+        reporter.close()
+        from czmc.cli_registry import fail_registry  # noqa: PLC0415 - czmc.cli imports both modules
+
+        fail_registry(error)
     except (OutputDirectoryError, CzmcError) as error:
         reporter.close()
         _fail(error.message)
