@@ -5,7 +5,8 @@ Run: python benchmarks/bench_registry.py [--count 2000] [--postgres URL|auto]
 - issuance: credentials per second signed alone (``vcjwt.sign``), through a SQLite registry
   (status slot + signature + record + history in one fsync'ed transaction), and through
   PostgreSQL with ``--postgres`` (``auto`` starts a throwaway server from the machine's
-  PostgreSQL binaries, as the tests do, but with fsync on); each beside the raw Ed25519 signature of the same
+  PostgreSQL binaries, as the tests do, but with fsync on), one credential a transaction and
+  64 a transaction (``issue_many``, as issue-batch does); each beside the raw Ed25519 signature of the same
   signing input, measured in the same run;
 - publishing: ``Registry.publish`` of one list of 131,072 and one of 1,048,576 entries, 1% of
   each revoked, with the share of GZIP + base64url and of the signature;
@@ -91,6 +92,16 @@ def issuance(key: Key, mc: MicroCredential, count: int, postgres: str | None, di
             registry_id = ids(label[:6])
             rate = _rate(lambda n, r=registry, i=registry_id: r.issue(ob3.render_for_signing(mc, i(n)), key), count)
         print(f"  {label:<29} {rate:9.0f} /s   {rate / plain:.2f}x no registry, {rate / raw:.2f}x raw")
+        with open_registry(target) as registry:
+            chunk_id = ids(label[:6] + "-chunk")
+
+            def chunk(n: int, r: Any = registry, i: Callable[[int], str] = chunk_id) -> None:
+                r.issue_many([(ob3.render_for_signing(mc, i(n * 64 + k)), None) for k in range(64)], key)
+
+            rate = 64 * _rate(chunk, max(1, count // 64))
+        print(
+            f"    chunks of 64 (issue_many)   {rate:9.0f} /s   {rate / plain:.2f}x no registry, {rate / raw:.2f}x raw"
+        )
 
 
 def publishing(key: Key, mc: MicroCredential, directory: Path) -> None:

@@ -492,3 +492,17 @@ def test_opening_without_create_refuses_a_missing_registry(target: str, tmp_path
     assert not (tmp_path / "registry.db").exists()
     open_registry(target).close()
     open_registry(target, create=False).close()
+
+
+def test_issue_many_is_all_or_nothing(registry: Registry, key: Key) -> None:
+    first, _ = registry.issue(credential(0), key, idempotency_key="k0")
+    issued = registry.issue_many([(credential(0), "k0"), (credential(1), "k1"), (credential(2), None)], key)
+    assert [created for _, created in issued] == [False, True, True]
+    assert issued[0][0] == first
+    assert len({record.index for record, _ in issued}) == 3
+    before, lists = snapshot(registry), registry.status_lists()
+    with pytest.raises(RegistryError) as caught:  # the third repeats the second's id: nothing of the call stays
+        registry.issue_many([(credential(3), None), (credential(4), None), (credential(4), None)], key)
+    assert caught.value.code == "registry.duplicate_id"
+    assert snapshot(registry) == before
+    assert registry.status_lists() == lists

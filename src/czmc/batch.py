@@ -31,11 +31,12 @@ leaves no partial token file and no manifest line without its file; a file witho
 line (the run died between the two) is issued again under the same name. Manifest lines of
 other courses are kept and ignored: one directory can hold several courses.
 
-**Registry.** With ``registry``, every credential is issued through
-:meth:`czmc.registry.Registry.issue` (status slot, signature and record in one transaction)
-with its credential id as the idempotency key. A credential the registry recorded before the
-crash, but whose file or manifest line was not written, is taken from the registry on the
-rerun (same token, same status index), never signed a second time.
+**Registry.** With ``registry``, every chunk of credentials is issued through
+:meth:`czmc.registry.Registry.issue_many` (status slots, signatures and records in one
+transaction: the whole chunk or nothing) with each credential id as its idempotency key. A
+credential the registry recorded before a crash, but whose file or manifest line was not
+written, is taken from the registry on the rerun (same token, same status index), never
+signed a second time.
 
 **Parallelism.** With ``jobs`` > 1, worker processes (``spawn``; each loads the key file
 itself) check and issue chunks of rows; they write the token files (in any order), and the
@@ -71,6 +72,7 @@ from czmc import keys, ob3, vcjwt
 from czmc.catalogue import CourseDefinition, learner_key, microcredential_for
 from czmc.errors import CzmcError, InputError, InvalidError, ModelError
 from czmc.keys import Key
+from czmc.model import MicroCredential
 from czmc.registry import CredentialState, open_registry
 from czmc.report import Issue, Severity
 from czmc.roster import Roster
@@ -288,30 +290,41 @@ class _Worker:
 
     def issue(self, rows: list[_Row]) -> list[_Issued]:
         out: list[_Issued] = []
+        valid: list[tuple[int, str, MicroCredential]] = []
         for line, record, _issues in rows:
             try:
                 mc = microcredential_for(self.course, record, issued_at=self.job.issued_at)
             except ModelError as error:
                 out.append((line, _row_issues(line, error.issues), None))
                 continue
-            learner = learner_key(record) or ""
-            issued = ob3.format_datetime(mc.issued)
-            state: str | None = None
-            if self.registry is None:
-                token = vcjwt.sign(ob3.render_for_signing(mc), self.key, format=self.format).encode("ascii")
-            else:
-                # The credential id is stable across reruns: a rerun after a crash gets the
-                # credential the registry recorded, never a second one.
-                entry_record, _created = self.registry.issue(
-                    ob3.render_for_signing(mc),
-                    self.key,
-                    format=self.format,
-                    purpose=self.job.status_purpose,
-                    idempotency_key=mc.id,
+            valid.append((line, learner_key(record) or "", mc))
+        # Per valid row: the token, its date of issuing, and its state if no longer active.
+        signed: list[tuple[str, str, str | None]]
+        if self.registry is None:
+            signed = [
+                (
+                    vcjwt.sign(ob3.render_for_signing(mc), self.key, format=self.format),
+                    ob3.format_datetime(mc.issued),
+                    None,
                 )
-                token, issued = entry_record.token.encode("ascii"), entry_record.issued
-                if entry_record.state is not CredentialState.ACTIVE:
-                    state = entry_record.state.value
+                for _, _, mc in valid
+            ]
+        else:
+            # One transaction for the chunk (one disk sync), keyed by the credential ids, which are
+            # stable across reruns: a rerun after a crash gets what the registry recorded, never a
+            # second credential.
+            recorded = self.registry.issue_many(
+                [(ob3.render_for_signing(mc), mc.id) for _, _, mc in valid],
+                self.key,
+                format=self.format,
+                purpose=self.job.status_purpose,
+            )
+            signed = [
+                (item.token, item.issued, None if item.state is CredentialState.ACTIVE else item.state.value)
+                for item, _created in recorded
+            ]
+        for (line, learner, mc), (text, issued, state) in zip(valid, signed, strict=True):
+            token = text.encode("ascii")
             name = f"{self.course.credential_uuid(learner)}.jwt"
             self._write(name, token)
             entry = ManifestEntry(
@@ -326,6 +339,7 @@ class _Worker:
                 line=line,
             )
             out.append((line, entry.to_json(), state))
+        out.sort(key=lambda item: item[0])
         return out
 
     def _write(self, name: str, data: bytes) -> None:

@@ -606,9 +606,8 @@ class Registry:
     ) -> tuple[IssuerSettings, bytes]:
         cached = self._issuers.get(issuer)
         if cached is not None and status_url is None and not explicit:
-            return cached  # an issuer's settings never change once stored
+            return cached  # an issuer's settings never change once committed (see issue_many)
         row = db.one("SELECT status_url, list_size, purpose, seed FROM czmc_issuers WHERE id = ?", (issuer,))
-        stored_before = row is not None
         if row is None:
             base = status_url or default_status_url(issuer)
             if base is None:
@@ -644,10 +643,7 @@ class Registry:
                 "registry.issuer",
                 f"issuer {issuer} is registered with {settings.purpose.value} lists of {settings.list_size} entries",
             )
-        found = (settings, bytes.fromhex(row[3]))
-        if stored_before:  # a row inserted by this transaction may yet be rolled back
-            self._issuers[issuer] = found
-        return found
+        return settings, bytes.fromhex(row[3])
 
     # --- issuing -----------------------------------------------------------------------------
 
@@ -670,70 +666,120 @@ class Registry:
         default status purpose; ``status_url`` registers a new issuer (see :meth:`register_issuer`).
         Raises RegistryError, or the SigningError of signing; either way nothing is recorded.
         """
-        if "credentialStatus" in credential:
-            raise RegistryError(
-                "registry.has_status", "the credential already has a credentialStatus; the registry assigns it"
-            )
-        facts = _facts(credential)
+        (issued,) = self.issue_many(
+            [(credential, idempotency_key)],
+            key,
+            format=format,
+            purpose=purpose,
+            status_url=status_url,
+            actor=actor,
+        )
+        return issued
+
+    def issue_many(
+        self,
+        credentials: Sequence[tuple[Mapping[str, Any], str | None]],
+        key: Key,
+        *,
+        format: vcjwt.Format | str = vcjwt.Format.OB3,
+        purpose: StatusPurpose | str | None = None,
+        status_url: str | None = None,
+        actor: str | None = None,
+    ) -> list[tuple[Record, bool]]:
+        """:meth:`issue` each (credential, idempotency key) pair, all in one transaction.
+
+        All are recorded or none is: a failure on any one rolls the others back. One commit
+        (one disk sync) for many credentials is what makes batch issuance fast; the batch
+        command issues its chunks this way.
+        """
+        for credential, _ in credentials:
+            if "credentialStatus" in credential:
+                raise RegistryError(
+                    "registry.has_status", "the credential already has a credentialStatus; the registry assigns it"
+                )
+        facts = [_facts(credential) for credential, _ in credentials]
         fmt = vcjwt.Format(format)
         chosen = StatusPurpose(purpose) if purpose is not None else None
         who = actor or _default_actor()
-        signer = self._signer(key, facts["issuer"])
+        signers = {item["issuer"]: self._signer(key, item["issuer"]) for item in facts}
+        out: list[tuple[Record, bool]] = []
+        settings: dict[str, tuple[IssuerSettings, bytes]] = {}
         with self._transaction(write=True) as db:
-            settings, seed = self._issuer(db, facts["issuer"], status_url, None, None)
-            db.lock_issuer(facts["issuer"])
-            if idempotency_key is not None:
-                existing = self._find(db, "idempotency_key", idempotency_key)
-                if existing is not None:
-                    if _conflicts(existing, facts):
-                        raise RegistryError(
-                            "registry.idempotency_conflict",
-                            f"idempotency key {idempotency_key!r} was used for {existing.id}, a credential of another "
-                            "learner or achievement",
-                        )
-                    return existing, False
-            if db.one("SELECT 1 FROM czmc_credentials WHERE id = ?", (facts["id"],)) is not None:
-                raise RegistryError("registry.duplicate_id", f"credential {facts['id']} is already recorded")
-            use = chosen or settings.purpose
-            number, slot, size = self._allocate(db, settings, use)
-            index = _permute(slot, size, seed, f"{use.value}:{number}".encode("ascii"))
-            list_url = _list_url(settings.status_url, use.value, number)
-            signed = {**credential, "credentialStatus": status.status_entry(list_url, index, use)}
-            token = vcjwt.sign(signed, signer, format=fmt)
-            recorded = _now_text()
-            record = Record(
-                facts["id"],
-                facts["issuer"],
-                facts["learner"],
-                facts["achievement"],
-                facts["achievement_name"],
-                facts["issued"],
-                use,
-                list_url,
-                index,
-                CredentialState.ACTIVE,
-                fmt.value,
-                token,
-                idempotency_key,
-                recorded,
-                (StatusEvent("issued", CredentialState.ACTIVE, recorded, who, None),),
-            )
-            db.execute(
-                f"INSERT INTO czmc_credentials ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608 - constant column list
-                (
-                    *(record.id, record.issuer, record.learner, record.achievement, record.achievement_name),
-                    *(record.issued, use.value, list_url, number, index, record.state.value, record.format),
-                    *(token, idempotency_key, recorded),
-                ),
-            )
-            db.execute(
-                "INSERT INTO czmc_events (credential, action, state, at, actor, reason) VALUES (?, ?, ?, ?, ?, ?)",
-                (record.id, "issued", record.state.value, recorded, who, None),
-            )
-            db.execute(
-                "UPDATE czmc_status_lists SET allocated = ? WHERE issuer = ? AND purpose = ? AND number = ?",
-                (slot + 1, record.issuer, use.value, number),
-            )
+            for issuer in sorted(signers):  # a fixed order: two batches never wait for each other in a cycle
+                settings[issuer] = self._issuer(db, issuer, status_url, None, None)
+                db.lock_issuer(issuer)
+            for (credential, idempotency_key), item in zip(credentials, facts, strict=True):
+                signer, found = signers[item["issuer"]], settings[item["issuer"]]
+                out.append(self._issue_one(db, credential, item, signer, found, fmt, chosen, idempotency_key, who))
+        # Remembered only now: an issuer row inserted by a transaction that rolled back does not exist.
+        self._issuers.update(settings)
+        return out
+
+    def _issue_one(  # noqa: PLR0917 - the parts of one issuing, inside the caller's transaction
+        self,
+        db: _Database,
+        credential: Mapping[str, Any],
+        facts: Mapping[str, str],
+        signer: Key,
+        issuer_settings: tuple[IssuerSettings, bytes],
+        fmt: vcjwt.Format,
+        chosen: StatusPurpose | None,
+        idempotency_key: str | None,
+        who: str,
+    ) -> tuple[Record, bool]:
+        settings, seed = issuer_settings
+        if idempotency_key is not None:
+            existing = self._find(db, "idempotency_key", idempotency_key)
+            if existing is not None:
+                if _conflicts(existing, facts):
+                    raise RegistryError(
+                        "registry.idempotency_conflict",
+                        f"idempotency key {idempotency_key!r} was used for {existing.id}, a credential of another "
+                        "learner or achievement",
+                    )
+                return existing, False
+        if db.one("SELECT 1 FROM czmc_credentials WHERE id = ?", (facts["id"],)) is not None:
+            raise RegistryError("registry.duplicate_id", f"credential {facts['id']} is already recorded")
+        use = chosen or settings.purpose
+        number, slot, size = self._allocate(db, settings, use)
+        index = _permute(slot, size, seed, f"{use.value}:{number}".encode("ascii"))
+        list_url = _list_url(settings.status_url, use.value, number)
+        signed = {**credential, "credentialStatus": status.status_entry(list_url, index, use)}
+        token = vcjwt.sign(signed, signer, format=fmt)
+        recorded = _now_text()
+        record = Record(
+            facts["id"],
+            facts["issuer"],
+            facts["learner"],
+            facts["achievement"],
+            facts["achievement_name"],
+            facts["issued"],
+            use,
+            list_url,
+            index,
+            CredentialState.ACTIVE,
+            fmt.value,
+            token,
+            idempotency_key,
+            recorded,
+            (StatusEvent("issued", CredentialState.ACTIVE, recorded, who, None),),
+        )
+        db.execute(
+            f"INSERT INTO czmc_credentials ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608 - constant column list
+            (
+                *(record.id, record.issuer, record.learner, record.achievement, record.achievement_name),
+                *(record.issued, use.value, list_url, number, index, record.state.value, record.format),
+                *(token, idempotency_key, recorded),
+            ),
+        )
+        db.execute(
+            "INSERT INTO czmc_events (credential, action, state, at, actor, reason) VALUES (?, ?, ?, ?, ?, ?)",
+            (record.id, "issued", record.state.value, recorded, who, None),
+        )
+        db.execute(
+            "UPDATE czmc_status_lists SET allocated = ? WHERE issuer = ? AND purpose = ? AND number = ?",
+            (slot + 1, record.issuer, use.value, number),
+        )
         return record, True
 
     def _signer(self, key: Key, issuer: str) -> Key:
