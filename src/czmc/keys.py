@@ -373,7 +373,12 @@ class Key:
 
     def with_kid(self, kid: str) -> Key:
         """The same key under another key id (e.g. the DID URL of its verification method)."""
-        return Key(self._private, self.alg, kid)
+        if kid == self.kid:
+            return self
+        # The key material is unchanged: reuse its checked public key instead of deriving it again.
+        copy = object.__new__(Key)
+        copy._private, copy.alg, copy.public, copy.kid = self._private, self.alg, self.public, kid
+        return copy
 
     def sign(self, data: bytes) -> bytes:
         """The JWS signature of ``data`` (raw format for ``alg``)."""

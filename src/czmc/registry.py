@@ -508,7 +508,6 @@ class Registry:
         self._db = database
         self.name = name
         self._issuers: dict[str, tuple[IssuerSettings, bytes]] = {}
-        self._bound: dict[str, tuple[Key, Key]] = {}
         try:
             self._migrate(create=create)
         except BaseException:
@@ -782,16 +781,10 @@ class Registry:
         )
         return record, True
 
-    def _signer(self, key: Key, issuer: str) -> Key:
-        """``key`` bound to ``issuer`` (SigningError if verifiers would reject it), remembered per key."""
-        if key.kid.startswith("did:") and key.kid.split("#", 1)[0] == issuer:
-            return key
-        cached = self._bound.get(issuer)
-        if cached is not None and cached[0] is key:
-            return cached[1]
-        bound = vcjwt.bind_key(key, issuer, key.kid if key.kid.startswith(("did:", "https://")) else None)
-        self._bound[issuer] = (key, bound)
-        return bound
+    @staticmethod
+    def _signer(key: Key, issuer: str) -> Key:
+        """``key`` bound to ``issuer``: SigningError if verifiers would reject it."""
+        return vcjwt.bind_key(key, issuer, key.kid if key.kid.startswith(("did:", "https://")) else None)
 
     def issue_microcredential(
         self, mc: MicroCredential, key: Key, *, credential_id: str | None = None, **options: Any
