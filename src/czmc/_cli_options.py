@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -59,6 +60,18 @@ def chosen_proof_format(command: str, proof_format: str | None, legacy_format: s
             raise click.UsageError("--format is the old name of --proof-format; give one of them")
         click.echo(f"warning: czmc {command} --format is deprecated; use --proof-format", err=True)
     return proof_format or legacy_format or Format.OB3.value
+
+
+def output_option(what: str) -> Callable[[F], F]:
+    """``-o/--output FILE`` for ``what``, standard output by default ('-')."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+        default="-",
+        show_default=True,
+        help=f"Where to write {what} ('-' for standard output).",
+    )
 
 
 REGISTRY_ENV = "CZMC_REGISTRY"

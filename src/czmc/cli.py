@@ -13,11 +13,11 @@ import re
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 import click
 from click.shell_completion import get_completion_class
@@ -28,6 +28,7 @@ from czmc._cli_options import (
     PASSWORD_OPTION,
     check_registry_options,
     chosen_proof_format,
+    output_option,
     registry_options,
     signing_options,
 )
@@ -157,14 +158,7 @@ def main(debug: bool) -> None:
 
 @main.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default="-",
-    show_default=True,
-    help="Where to write the credential JSON ('-' for standard output).",
-)
+@output_option("the credential JSON")
 @click.option(
     "--id",
     "credential_id",
@@ -289,20 +283,6 @@ _AT_OPTION = click.option(
 )
 
 
-_Decorated = TypeVar("_Decorated", bound=Callable[..., Any])
-
-
-def _output_option(what: str) -> Callable[[_Decorated], _Decorated]:
-    return click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-        default="-",
-        show_default=True,
-        help=f"Where to write {what} ('-' for standard output).",
-    )
-
-
 @main.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option(
@@ -314,7 +294,7 @@ def _output_option(what: str) -> Callable[[_Decorated], _Decorated]:
     help="text for people; json (one object per file) for programs; github (workflow commands: "
     "annotations on the lines) for GitHub Actions; junit (JUnit XML) for CI test reports.",
 )
-@_output_option("the report")
+@output_option("the report")
 @click.option(
     "--verify",
     "verify_signatures",
@@ -545,7 +525,7 @@ def _load_key(path: str, password_env: str | None, alg: str | None = None) -> Ke
 )
 @PASSWORD_OPTION
 @signing_options
-@_output_option("the signed JWT")
+@output_option("the signed JWT")
 @click.option("--id", "credential_id", help="Credential id for an input without one (default: a new urn:uuid).")
 @click.option(
     "--kid",
@@ -717,7 +697,7 @@ def _status_checker(paths: Sequence[Path], online: bool) -> status.StatusChecker
     help="text: VALID/INVALID and every check, for people; json: the same for programs.  [default: text]",
 )
 @click.option("--json", "as_json", is_flag=True, help="Short for --format json.")
-@_output_option("the result")
+@output_option("the result")
 @_DID_DOCUMENT_OPTION
 @_ONLINE_OPTION
 @_LEEWAY_OPTION

@@ -19,7 +19,7 @@ from typing import IO, NoReturn
 
 import click
 
-from czmc._cli_options import PASSWORD_OPTION, registry_option
+from czmc._cli_options import PASSWORD_OPTION, output_option, registry_option
 from czmc.errors import CzmcError, MissingDependencyError, RegistryError, SigningError
 from czmc.registry import CredentialState, Record, Registry, open_registry
 
@@ -296,18 +296,12 @@ def lists_command(registry_target: str, issuer: str | None) -> None:
 @_ISSUER_OPTION
 @_STATE_OPTION
 @click.option("--no-tokens", is_flag=True, help="Leave the signed tokens out.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default="-",
-    show_default=True,
-    help="Where to write the JSON lines ('-' for standard output); a file is written whole or not at all.",
-)
+@output_option("the JSON lines")
 def export(registry_target: str, issuer: str | None, state: str | None, no_tokens: bool, output: Path) -> None:
     """Export every record with its history as JSON lines (one credential a line).
 
-    The file holds learner identifiers and tokens: it is created readable by its owner only.
+    A file is written whole or not at all. It holds learner identifiers and tokens: it is
+    created readable by its owner only.
 
     \b
     Examples:
