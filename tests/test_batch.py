@@ -35,7 +35,7 @@ from czmc.batch import (
 from czmc.catalogue import CourseDefinition, load_course_definition
 from czmc.did import DefaultResolver
 from czmc.roster import ColumnMapping, open_roster
-from czmc.vcjwt import VerificationResult
+from czmc.verification import VerificationResult
 from tests.conftest import EXAMPLES
 
 CZMC = shutil.which("czmc") or ""

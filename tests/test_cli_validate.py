@@ -73,8 +73,8 @@ UNDEFINED = "property 'particpationForm' is not defined by the credential's @con
 NO_TIMEZONE = "'2025-01-01' has no timezone"
 PARTICIPATION = "/credentialSubject/achievement/particpationForm"
 NOT_MC = (
-    "no czmc context (https://w3id.org/czmc/v1): checked as a plain Open Badges 3.0 credential, "
-    "without the EU micro-credential rules"
+    "no czmc context: an Open Badges 3.0 achievement, checked without czmc's EU rules; not an EU "
+    "micro-credential (missing: issuer_country, workload, level, assessment, participation, quality_assurance)"
 )
 
 
@@ -101,11 +101,14 @@ def test_text_format(files: dict[str, Path]) -> None:
 def test_json_format(files: dict[str, Path]) -> None:
     result = run("validate", "--format", "json", "bad.json", "plain.json", cwd=files["bad"].parent)
     assert result.returncode == 1
-    assert json.loads(result.stdout) == [
+    reports = json.loads(result.stdout)
+    assert [report.pop("profile")["profile"] for report in reports] == ["czmc-eu-microcredential", "ob3-achievement"]
+    assert reports == [
         {
             "path": "bad.json",
             "kind": "credential",
             "valid": False,
+            "verdict": "invalid",
             "issues": [
                 {"code": "schema.format", "path": "/validFrom", "message": SCHEMA_FORMAT, "severity": "error"},
                 {
@@ -122,6 +125,7 @@ def test_json_format(files: dict[str, Path]) -> None:
             "path": "plain.json",
             "kind": "credential",
             "valid": True,
+            "verdict": "valid",
             "issues": [
                 {"code": "ob3.not_micro_credential", "path": "/@context", "message": NOT_MC, "severity": "warning"}
             ],
@@ -323,9 +327,16 @@ def test_jwt_files_without_and_with_verify(issued: dict[str, Path]) -> None:
     ]
     verified = run("validate", "--verify", "--did-document", "did.json", "mc.jwt", "--format", "json", cwd=cwd)
     assert verified.returncode == 0, verified.stdout
-    assert json.loads(verified.stdout) == [
-        {"path": "mc.jwt", "kind": "token", "valid": True, "issues": [], "signature": "verified"}
-    ]
+    [report] = json.loads(verified.stdout)
+    assert report.pop("profile")["profile"] == "czmc-eu-microcredential"
+    assert report == {
+        "path": "mc.jwt",
+        "kind": "token",
+        "valid": True,
+        "verdict": "valid",
+        "issues": [],
+        "signature": "verified",
+    }
     offline = run("validate", "--verify", "mc.jwt", cwd=cwd)
     assert offline.returncode == 1
     lines = offline.stdout.splitlines()
@@ -335,7 +346,7 @@ def test_jwt_files_without_and_with_verify(issued: dict[str, Path]) -> None:
     usage = run("validate", "--did-document", "did.json", "mc.jwt", cwd=cwd)
     assert usage.returncode == 2
     assert usage.stderr.splitlines() == [
-        "error: --did-document and --online only apply with --verify",
+        "error: --did-document only applies with --verify",
         "hint: run czmc validate --help",
     ]
 

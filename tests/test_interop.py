@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from czmc import InvalidKeyError, did, vcjwt
+from czmc import InvalidKeyError, did, vcjwt, verification
 from czmc.keys import Key, PublicKey
 
 INTEROP = Path(__file__).resolve().parent / "interop"
@@ -295,8 +295,8 @@ def test_jose_verifies_czmc_embedded_jwk(run_node: Node, czmc_parties, alg: str)
     assert result["ok"], result["error"]
     assert result["header"] == {"alg": alg, "jwk": party.public_jwk, "typ": "JWT"}
     # and czmc, verifying its own token, uses the embedded key only if the caller trusts it
-    assert failed(vcjwt.verify(token, now=NOW)) == [("key", "key.untrusted_embedded")]
-    assert vcjwt.verify(token, now=NOW, trusted_keys={party.did: [party.public]}).valid
+    assert failed(verification.verify(token, now=NOW)) == [("key", "key.untrusted_embedded")]
+    assert verification.verify(token, now=NOW, trusted_keys={party.did: [party.public]}).valid
 
 
 def test_jose_checks_what_the_tests_rely_on(run_node: Node, czmc_parties):
@@ -392,9 +392,9 @@ def test_didjwtvc_refuses_what_czmc_refuses(run_node: Node, czmc_parties):
     [late] = run_node("didjwtvc-verify.mjs", [{"token": expired, "policies": policies}])
     assert [result["error"]["message"].split(":")[0] for result in results] == ["invalid_signature"] * 2
     assert late["error"]["message"].startswith("invalid_jwt: JWT has expired")
-    assert failed(vcjwt.verify(tampered, now=NOW)) == [("signature", "signature.invalid")]
-    assert failed(vcjwt.verify(wrong_key, now=NOW)) == [("signature", "signature.invalid")]
-    assert failed(vcjwt.verify(expired, now=NOW)) == [("time", "time.expired")]
+    assert failed(verification.verify(tampered, now=NOW)) == [("signature", "signature.invalid")]
+    assert failed(verification.verify(wrong_key, now=NOW)) == [("signature", "signature.invalid")]
+    assert failed(verification.verify(expired, now=NOW)) == [("time", "time.expired")]
 
 
 def test_didjwt_reads_czmc_did_key_documents(run_node: Node, czmc_parties):
@@ -430,7 +430,7 @@ def test_didjwt_reads_czmc_did_web_documents(run_node: Node, czmc_parties, metho
     credential = issued_by(party)
     credential["issuer"]["id"] = issuer
     token = vcjwt.sign(credential, party.key.with_kid(f"{issuer}#key-1"), format="vc1")
-    assert vcjwt.verify(token, now=NOW, resolver=did.DefaultResolver(documents=[document])).valid
+    assert verification.verify(token, now=NOW, resolver=did.DefaultResolver(documents=[document])).valid
     policies = {"now": NOW_SECONDS, "format": False}
     [result] = run_node(
         "didjwtvc-verify.mjs", [{"token": token, "policies": policies, "documents": {issuer: document}}]
@@ -471,7 +471,7 @@ def jose_signed(run_node: Node, jose_keys) -> dict[tuple[str, str, str], tuple[P
 def test_czmc_verifies_jose_tokens(jose_signed, alg: str, form: str, name: str):
     party, payload, signed = jose_signed[alg, form, name]
     assert signed["ok"], signed["error"]
-    result = vcjwt.verify(signed["token"], now=NOW)
+    result = verification.verify(signed["token"], now=NOW)
     assert result.valid, failed(result)
     assert (result.format, result.kid) == (vcjwt.Format(form), party.kid)
     assert result.credential == payload
@@ -493,7 +493,7 @@ def vc11_credential(party: Party, **changes: Any) -> dict[str, Any]:
     }
 
 
-CONTENT_CHECKS_OFF: dict[str, Any] = {"check_jsonld": False, "check_schema": False, "check_model": False}
+CONTENT_CHECKS_OFF: dict[str, Any] = {"check_jsonld": False, "check_schema": False, "check_profile": False}
 
 
 @pytest.mark.parametrize(("alg", "method"), [(alg, method) for alg in DID_KEY_ALGS for method in ("key", "jwk")])
@@ -506,12 +506,12 @@ def test_czmc_verifies_didjwtvc_credentials(run_node: Node, jose_keys, alg, meth
     case = {"credential": credential, "jwk": party.private_jwk, "did": party.did, "kid": party.kid}
     [signed] = run_node("didjwtvc-create.mjs", [case | {"removeOriginalFields": remove_original_fields}])
     assert signed["ok"], signed["error"]
-    result = vcjwt.verify(signed["token"], now=NOW, **CONTENT_CHECKS_OFF)
+    result = verification.verify(signed["token"], now=NOW, **CONTENT_CHECKS_OFF)
     assert result.valid, failed(result)
     assert (result.format, result.kid) == (vcjwt.Format.VC1, party.kid)
     assert result.credential == credential
     # czmc's content checks are for OB 3.0 micro-credentials; a bare VC 1.1 credential fails only those
-    full = vcjwt.verify(signed["token"], now=NOW)
+    full = verification.verify(signed["token"], now=NOW)
     assert {name for name, _ in failed(full)} <= {"jsonld", "schema", "model"}
     assert full.check("signature").status is vcjwt.CheckStatus.PASSED
 
@@ -544,7 +544,7 @@ def test_czmc_verifies_didjwt_ob3_vc_claim(run_node: Node, jose_keys, alg: str, 
         "didjwtvc-create.mjs", [{"payload": payload, "jwk": party.private_jwk, "did": party.did, "kid": party.kid}]
     )
     assert signed["ok"], signed["error"]
-    result = vcjwt.verify(signed["token"], now=NOW)
+    result = verification.verify(signed["token"], now=NOW)
     assert result.valid, failed(result)
     assert result.format is vcjwt.Format.VC1
     assert result.credential == issued_by(party)
@@ -574,7 +574,7 @@ def test_czmc_reads_exp_of_didjwtvc_credentials(run_node: Node, jose_keys):
     credential = vc11_credential(party, expirationDate="2027-03-01T08:00:00Z")
     case = {"credential": credential, "jwk": party.private_jwk, "did": party.did, "kid": party.kid}
     [signed] = run_node("didjwtvc-create.mjs", [case])
-    result = vcjwt.verify(signed["token"], now=NOW, **CONTENT_CHECKS_OFF)
+    result = verification.verify(signed["token"], now=NOW, **CONTENT_CHECKS_OFF)
     assert result.valid, failed(result)
 
 
@@ -583,7 +583,7 @@ def test_czmc_reads_issuer_id_from_iss(run_node: Node, jose_keys):
     payload = ob3_in_vc_claim(party, strip=("issuer.id",))
     case = {"payload": payload, "jwk": party.private_jwk, "did": party.did, "kid": party.kid}
     [signed] = run_node("didjwtvc-create.mjs", [case])
-    result = vcjwt.verify(signed["token"], now=NOW)
+    result = verification.verify(signed["token"], now=NOW)
     assert result.valid, failed(result)
 
 
@@ -622,7 +622,7 @@ def test_time_boundaries_agree_with_jose(run_node: Node, jose_keys):
         ],
     )
     czmc = [
-        vcjwt.verify(token, now=NOW, leeway=timedelta(seconds=leeway), **CONTENT_CHECKS_OFF).valid
+        verification.verify(token, now=NOW, leeway=timedelta(seconds=leeway), **CONTENT_CHECKS_OFF).valid
         for token, (_, _, leeway) in zip(tokens, TIME_BOUNDARIES, strict=True)
     ]
     assert czmc == [verdict["ok"] for verdict in verdicts]
@@ -863,7 +863,7 @@ def attacks(run_node: Node, jose_keys) -> dict[tuple[str, str], Attack]:
 @pytest.mark.parametrize(("alg", "case"), ATTACKS)
 def test_czmc_refuses_forged_tokens(attacks, alg: str, case: str):
     attack = attacks[alg, case]
-    result = vcjwt.verify(attack.token, now=NOW, **attack.options)
+    result = verification.verify(attack.token, now=NOW, **attack.options)
     expected = EXPECTED[case]
     if expected is None:
         assert result.valid, failed(result)

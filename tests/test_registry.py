@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from czmc import MicroCredential, SigningError, _b64, jws, ob3, vcjwt
+from czmc import MicroCredential, SigningError, _b64, jws, ob3, vcjwt, verification
 from czmc.did import DefaultResolver, did_key, did_web_document
 from czmc.errors import RegistryError
 from czmc.keys import Key
@@ -56,7 +56,7 @@ def credential(number: int = 0, issuer: str = ISSUER, **changes: Any) -> dict[st
 
 
 def verify(token: str, resolver: DefaultResolver, lists: list[str]) -> vcjwt.VerificationResult:
-    return vcjwt.verify(token, resolver=resolver, now=NOW, status=StatusChecker(lists=lists))
+    return verification.verify(token, resolver=resolver, now=NOW, status=StatusChecker(lists=lists))
 
 
 def published(out: Path) -> list[str]:
@@ -476,7 +476,7 @@ def test_a_corrupted_or_foreign_list_is_a_clear_unknown(
     before = snapshot(registry)
     cases = ((tampered, "status.list_unverified"), (corrupted, "status.list_invalid"), (foreign, "status.list_issuer"))
     for bad, code in cases:
-        result = vcjwt.verify(record.token, resolver=both, now=NOW, status=StatusChecker(lists=[bad]))
+        result = verification.verify(record.token, resolver=both, now=NOW, status=StatusChecker(lists=[bad]))
         assert not result.valid
         assert result.status is not None
         assert result.status.state is StatusState.UNKNOWN

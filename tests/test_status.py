@@ -24,7 +24,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from czmc import _b64, jsonld, ob3, vcjwt
+from czmc import _b64, jsonld, ob3, vcjwt, verification
 from czmc.did import DefaultResolver, did_key, did_web_document
 from czmc.errors import FetchError, StatusError
 from czmc.http import DirectoryFetcher, HttpsFetcher
@@ -45,7 +45,8 @@ from czmc.status import (
     set_bit,
     status_entry,
 )
-from czmc.vcjwt import CHECK_NAMES, CheckStatus
+from czmc.checks import CheckStatus
+from czmc.verification import CHECK_NAMES
 from tests._servers import Running, respond, serve
 from tests.conftest import FULL
 
@@ -857,7 +858,7 @@ _ARBITRARY_CHECKER = StatusChecker()
 def test_verify_reports_the_status_check(issuer: Issuer) -> None:
     assert CHECK_NAMES.index("status") == CHECK_NAMES.index("time") + 1
     checker = StatusChecker(lists=[issuer.sign_list((1,))])
-    valid = vcjwt.verify(issuer.token(status_entry(URL, 2)), now=NOW, status=checker)
+    valid = verification.verify(issuer.token(status_entry(URL, 2)), now=NOW, status=checker)
     assert valid.valid
     assert [check.name for check in valid.checks] == list(CHECK_NAMES)
     assert valid.check("status").message == f"not revoked: entry 2 of {URL} is clear"
@@ -866,7 +867,7 @@ def test_verify_reports_the_status_check(issuer: Issuer) -> None:
     assert valid.to_dict()["status"] == valid.status.to_dict()
     json.dumps(valid.to_dict())
 
-    revoked = vcjwt.verify(issuer.token(status_entry(URL, 1)), now=NOW, status=checker)
+    revoked = verification.verify(issuer.token(status_entry(URL, 1)), now=NOW, status=checker)
     assert not revoked.valid
     assert [(check.name, check.code) for check in revoked.failures] == [("status", "status.revoked")]
     assert revoked.status is not None
@@ -875,17 +876,17 @@ def test_verify_reports_the_status_check(issuer: Issuer) -> None:
 
 def test_verify_without_a_checker_is_offline(issuer: Issuer) -> None:
     token = issuer.token(status_entry(URL, 2))
-    offline = vcjwt.verify(token, now=NOW)
+    offline = verification.verify(token, now=NOW)
     assert [(check.name, check.code) for check in offline.failures] == [("status", "status.unavailable")]
     assert offline.status is not None
     assert offline.status.state is StatusState.UNKNOWN
-    skipped = vcjwt.verify(token, now=NOW, check_status=False)
+    skipped = verification.verify(token, now=NOW, check_status=False)
     assert skipped.valid
     status_check = skipped.check("status")
     assert (status_check.status, status_check.code, status_check.required) == (CheckStatus.SKIPPED, "disabled", False)
     assert skipped.status is None
     assert skipped.to_dict()["status"] is None
-    plain = vcjwt.verify(issuer.token(), now=NOW)
+    plain = verification.verify(issuer.token(), now=NOW)
     assert plain.valid
     assert plain.check("status").message.startswith("no credentialStatus")
     assert plain.status is not None
@@ -894,16 +895,16 @@ def test_verify_without_a_checker_is_offline(issuer: Issuer) -> None:
 
 def test_verify_checks_status_only_after_the_signature(issuer: Issuer) -> None:
     impostor = Issuer(Key.generate().with_kid(issuer.key.kid), issuer.id)
-    result = vcjwt.verify(impostor.token(status_entry(URL, 1)), now=NOW)
+    result = verification.verify(impostor.token(status_entry(URL, 1)), now=NOW)
     status_check = result.check("status")
     assert (status_check.status, result.status) == (CheckStatus.SKIPPED, None)
 
 
 def test_verify_did_web_issuer_with_lists_from_a_directory(web_issuer: Issuer, tmp_path: Path) -> None:
     checker = StatusChecker(_site(tmp_path, {URL: web_issuer.sign_list((1,))}))
-    good = vcjwt.verify(web_issuer.token(status_entry(URL, 2)), now=NOW, resolver=web_issuer.resolver, status=checker)
+    good = verification.verify(web_issuer.token(status_entry(URL, 2)), now=NOW, resolver=web_issuer.resolver, status=checker)
     assert good.valid, good.failures
-    bad = vcjwt.verify(web_issuer.token(status_entry(URL, 1)), now=NOW, resolver=web_issuer.resolver, status=checker)
+    bad = verification.verify(web_issuer.token(status_entry(URL, 1)), now=NOW, resolver=web_issuer.resolver, status=checker)
     assert [(check.name, check.code) for check in bad.failures] == [("status", "status.revoked")]
 
 

@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 
-from czmc import MicroCredential, SigningError, jws, ob3
+from czmc import MicroCredential, SigningError, jws, ob3, vcdm
 from czmc import _b64 as b64
+from czmc.checks import CheckStatus
 from czmc.did import DefaultResolver, did_jwk, did_key, did_web_document
 from czmc.keys import Algorithm, Key
-from czmc.vcjwt import CHECK_NAMES, CheckStatus, Format, issue, registered_claims, sign, verify
+from czmc.vcjwt import Format, issue, registered_claims, sign
+from czmc.verification import CHECK_NAMES, verify
 from tests.conftest import FULL
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
@@ -83,7 +85,10 @@ def test_vc_jose_cose_and_legacy_shapes(issuer: tuple[Key, str]) -> None:
     assert modern.header == {"alg": "EdDSA", "kid": key.kid, "typ": "vc+jwt", "cty": "vc"}
     assert modern.payload == credential
     legacy = jws.parse(sign(credential, key, format="vc1"))
-    assert legacy.payload["vc"] == credential
+    assert legacy.payload["vc"] == vcdm.to_vc11(credential)
+    assert legacy.payload["vc"]["@context"][0] == vcdm.VC1_CONTEXT
+    assert legacy.payload["vc"]["issuanceDate"] == credential["validFrom"]
+    assert "validFrom" not in legacy.payload["vc"]
     assert set(legacy.payload) == {"vc", "iss", "jti", "nbf", "sub"}
 
 
@@ -258,7 +263,9 @@ def test_oversized_token(issuer: tuple[Key, str]) -> None:
         (lambda p: p.update(nbf=p["nbf"] + 1), "'nbf'"),
         (lambda p: p.pop("nbf"), "'nbf' is missing"),
         (lambda p: p.update(exp=p["nbf"] + 10), "'exp' is present"),
-        (lambda p: p.update(nbf=float(p["nbf"])), "'nbf'"),
+        (lambda p: p.update(nbf=p["nbf"] + 0.5), "'nbf'"),
+        (lambda p: p.update(nbf=str(p["nbf"])), "NumericDate"),
+        (lambda p: p.update(nbf=True), "NumericDate"),
     ],
 )
 def test_claims_must_agree_with_the_credential(
@@ -293,11 +300,13 @@ def test_content_checks_report_every_problem(issuer: tuple[Key, str]) -> None:
     credential["credentialSubject"]["achievement"]["particpationForm"] = "Online"
     credential["credentialSubject"]["achievement"]["creditPoint"]["point"] = "70"
     result = verify(sign(credential, key), now=NOW)
-    assert {name for name, _ in _failed(result)} == {"jsonld", "schema", "model"}
+    assert {name for name, _ in _failed(result)} == {"jsonld", "schema", "profile"}
+    assert not result.valid
+    assert result.check("profile").code == "profile.not_conforming"
     paths = {issue.path for issue in result.issues}
     assert "/credentialSubject/achievement/particpationForm" in paths
     assert "/credentialSubject/achievement/creditPoint/point" in paths
-    relaxed = verify(sign(credential, key), now=NOW, check_jsonld=False, check_schema=False, check_model=False)
+    relaxed = verify(sign(credential, key), now=NOW, check_jsonld=False, check_schema=False, check_profile=False)
     assert relaxed.valid
     assert [c.required for c in relaxed.checks][-3:] == [False, False, False]
     with pytest.raises(Exception, match="not valid"):

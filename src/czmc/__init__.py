@@ -10,7 +10,8 @@ with a revocable Bitstring Status List entry and records what was issued; a
 
 from importlib import metadata as _metadata
 
-from czmc import did, http, jsonld, jws, keys, ob3, registry, schema, status, vcjwt, vocab
+from czmc import did, http, jsonld, jws, keys, ob3, profiles, registry, schema, status, vcdm, vcjwt, verification, vocab
+from czmc.checks import Check, CheckStatus
 from czmc.errors import (
     CzmcError,
     DocumentLoaderError,
@@ -49,11 +50,13 @@ from czmc.model import (
     Workload,
 )
 from czmc.ob3 import from_credential, to_credential
+from czmc.profiles import Profile, ProfileReport, Requirement
 from czmc.registry import CredentialState, Record, Registry, open_registry
 from czmc.report import Issue, Severity
 from czmc.status import StatusChecker, StatusPurpose, StatusResult, StatusState
 from czmc.validation import FileReport, validate_credential, validate_model_input, validate_path
-from czmc.vcjwt import Check, CheckStatus, Format, VerificationResult, issue, sign, verify
+from czmc.vcjwt import Format, issue, sign
+from czmc.verification import Verdict, VerificationResult, verify
 from czmc.vocab import (
     AssessmentType,
     ParticipationForm,
@@ -103,6 +106,8 @@ __all__ = [
     "Organisation",
     "OrganisationIdentifier",
     "ParticipationForm",
+    "Profile",
+    "ProfileReport",
     "PublicKey",
     "QFEHEACycle",
     "QualityAssurance",
@@ -110,6 +115,7 @@ __all__ = [
     "Record",
     "Registry",
     "RegistryError",
+    "Requirement",
     "ResolutionError",
     "ResultType",
     "SchemaError",
@@ -124,6 +130,7 @@ __all__ = [
     "StatusResult",
     "StatusState",
     "Supervision",
+    "Verdict",
     "VerificationResult",
     "Workload",
     "__version__",
@@ -136,6 +143,7 @@ __all__ = [
     "keys",
     "ob3",
     "open_registry",
+    "profiles",
     "registry",
     "schema",
     "sign",
@@ -144,7 +152,9 @@ __all__ = [
     "validate_credential",
     "validate_model_input",
     "validate_path",
+    "vcdm",
     "vcjwt",
+    "verification",
     "verify",
     "vocab",
 ]

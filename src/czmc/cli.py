@@ -1,7 +1,8 @@
 """The ``czmc`` command: a thin shell over the library.
 
-Exit codes: 0 everything valid / done, 1 invalid input, 2 usage error, 70 an unexpected
-internal error (a bug: rerun with ``--debug`` for its traceback).
+Exit codes: 0 everything valid / done, 1 invalid input, 2 usage error, 3 valid but not
+meeting the profile it claims or one that was required (``verify``, ``validate``), 70 an
+unexpected internal error (a bug: rerun with ``--debug`` for its traceback).
 """
 
 from __future__ import annotations
@@ -32,18 +33,22 @@ from czmc._cli_options import (
     registry_options,
     signing_options,
 )
+from czmc.checks import CheckStatus
 from czmc.errors import CzmcError, InvalidError, SigningError
 from czmc.http import HttpsFetcher
 from czmc.inputs import MAX_FILE_BYTES, TOKEN_SUFFIXES, decode, load_document, parse_document
 from czmc.keys import Algorithm, Key
 from czmc.model import MicroCredential
+from czmc.profiles import Requirement
 from czmc.render import FORMATS, render
 from czmc.validation import FileReport, validate_path, validate_text
-from czmc.vcjwt import CheckStatus
+from czmc.verification import Verdict
 
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_PROFILE = 3
+"""Valid (authentic, current, well formed) but not meeting a claimed or required profile."""
 EXIT_INTERNAL = 70
 """An unexpected error: a bug in czmc (EX_SOFTWARE of sysexits.h)."""
 
@@ -281,6 +286,43 @@ _LEEWAY_OPTION = click.option(
 _AT_OPTION = click.option(
     "--at", "at_time", metavar="DATETIME", help="Check validity as of this ISO 8601 time (with timezone), not now."
 )
+_REQUIRE_OPTION = click.option(
+    "--require-profile",
+    "require",
+    multiple=True,
+    type=click.Choice([item.value for item in Requirement]),
+    help="Require a profile of every valid credential (exit code 3 if one does not meet it): "
+    "eu-microcredential (every mandatory Annex I element), czmc (czmc's EU micro-credential profile, "
+    "every EU rule met), ob3 (an Open Badges 3.0 achievement credential). Repeatable.",
+)
+_DOCUMENTS_OPTION = click.option(
+    "--documents",
+    "documents_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="A pinned document store (czmc documents add) with the JSON-LD contexts and JSON Schemas czmc does "
+    "not bundle, e.g. another country's profile. Every file is checked against its recorded SHA-256.",
+)
+
+
+def _verdict_exit(verdicts: Sequence[Verdict]) -> int:
+    """1 if anything is invalid, else 3 if anything misses its profile, else 0."""
+    if Verdict.INVALID in verdicts:
+        return EXIT_INVALID
+    return EXIT_PROFILE if Verdict.PROFILE_NOT_MET in verdicts else EXIT_OK
+
+
+def _document_store(directory: Path | None, online: bool) -> Any:
+    """The document store of ``--documents`` (with ``--online``: missing documents fetched and pinned)."""
+    if directory is None:
+        return None
+    from czmc.documents import DocumentStore  # noqa: PLC0415 - only with --documents
+
+    fetcher = HttpsFetcher() if online else None
+    try:
+        return DocumentStore(directory, fetcher=fetcher)
+    except CzmcError as error:
+        _fail(f"cannot use the document store {directory}: {error.message} [{error.code}]", code=EXIT_USAGE)
 
 
 @main.command()
@@ -306,6 +348,8 @@ _AT_OPTION = click.option(
 @_ONLINE_OPTION
 @_AT_OPTION
 @_LEEWAY_OPTION
+@_REQUIRE_OPTION
+@_DOCUMENTS_OPTION
 def validate(
     paths: Sequence[str],
     output_format: str,
@@ -315,6 +359,8 @@ def validate(
     online: bool,
     at_time: str | None,
     leeway: int,
+    require: tuple[str, ...],
+    documents_dir: Path | None,
 ) -> None:
     """Check model inputs, credentials, signed credentials (JWTs) and course definitions.
 
@@ -323,12 +369,16 @@ def validate(
     quote it: 'credentials/**/*.json'), or '-' for standard input. Each document's kind
     is recognised by its content. Credentials are checked against their JSON Schemas, for
     undefined JSON-LD terms and against the EU micro-credential rules; model inputs
-    against the rules; a signed credential (a .jwt/.jws file, or any file holding a compact
-    JWS) is parsed strictly and the credential in it checked like any credential, its
-    signature only with --verify. Every problem is printed with its code and JSON Pointer.
+    against the rules; a signed credential (a .jwt/.jws file, any file holding a compact
+    JWS, or a JSON credential with an embedded Data Integrity proof) is parsed strictly and
+    the credential in it checked like any credential, its proof only with --verify. The
+    content checks are czmc verify's: the two never disagree about a credential. Every
+    problem is printed with its code and JSON Pointer.
 
-    Exit code 0 if every file is valid (warnings allowed), 1 if any is not, 2 for a
-    usage error (e.g. a path that does not exist or a pattern that matches nothing).
+    Exit code 0 if every file is valid (warnings allowed), 1 if any is not, 3 if all are
+    valid but a credential fails the profile it claims (a czmc credential breaking an EU
+    rule) or one required with --require-profile, 2 for a usage error (e.g. a path that
+    does not exist or a pattern that matches nothing).
 
     \b
     Examples:
@@ -337,8 +387,10 @@ def validate(
       czmc validate credentials/ --format junit -o czmc-report.xml
       czmc validate signed/*.jwt --verify --did-document did.json
     """
-    if (did_documents or online) and not verify_signatures:
-        _fail("--did-document and --online only apply with --verify", code=EXIT_USAGE)
+    if did_documents and not verify_signatures:
+        _fail("--did-document only applies with --verify", code=EXIT_USAGE)
+    if online and not (verify_signatures or documents_dir):
+        _fail("--online only applies with --verify or --documents", code=EXIT_USAGE)
     if "-" in paths and any(str(path) == "-" for path in did_documents):
         _fail("a PATH and a --did-document cannot both be standard input", code=EXIT_USAGE)
     files = _expand(paths)
@@ -355,6 +407,8 @@ def validate(
         "resolver": resolver,
         "now": now,
         "leeway": timedelta(seconds=leeway),
+        "documents": _document_store(documents_dir, online),
+        "require": require,
     }
     reports: list[FileReport] = []
     for name in files:
@@ -366,7 +420,8 @@ def validate(
             reports.append(validate_path(name, **options))
     to_terminal = str(output) == "-" and sys.stdout.isatty() and _color() is None
     _emit(output, render(reports, output_format, color=to_terminal) + "\n", announce=False)
-    sys.exit(EXIT_OK if all(report.valid for report in reports) else EXIT_INVALID)
+    _report_pinned(options["documents"])
+    sys.exit(_verdict_exit([report.verdict for report in reports]))
 
 
 # --- keys, signing, verification ----------------------------------------------------------
@@ -688,13 +743,13 @@ def _status_checker(paths: Sequence[Path], online: bool) -> status.StatusChecker
 
 
 @main.command()
-@click.argument("token_or_file", metavar="TOKEN_OR_FILE")
+@click.argument("token_or_file", metavar="CREDENTIAL")
 @click.option(
     "--format",
     "output_format",
     type=click.Choice(["text", "json"]),
     default=None,
-    help="text: VALID/INVALID and every check, for people; json: the same for programs.  [default: text]",
+    help="text: the verdict and every check, for people; json: the same for programs.  [default: text]",
 )
 @click.option("--json", "as_json", is_flag=True, help="Short for --format json.")
 @output_option("the result")
@@ -704,6 +759,8 @@ def _status_checker(paths: Sequence[Path], online: bool) -> status.StatusChecker
 @_AT_OPTION
 @_STATUS_LIST_OPTION
 @_NO_STATUS_OPTION
+@_REQUIRE_OPTION
+@_DOCUMENTS_OPTION
 def verify(
     token_or_file: str,
     output_format: str | None,
@@ -715,21 +772,31 @@ def verify(
     at_time: str | None,
     status_lists: tuple[Path, ...],
     no_status: bool,
+    require: tuple[str, ...],
+    documents_dir: Path | None,
 ) -> None:
-    """Verify a signed micro-credential (a JWT, or a file holding one); exit 0 only if valid.
+    """Verify a credential: a JWT, or a JSON credential with an embedded Data Integrity proof.
 
-    Every check is listed: token syntax, header, algorithm, key resolution and binding to the
-    issuer, signature, JWT claims, validity period, revocation/suspension status, JSON-LD
-    terms, JSON Schemas, EU rules. did:key and did:jwk issuers verify offline; did:web
-    issuers need --did-document or --online. A credential with a credentialStatus needs its
-    issuer's signed status list: --status-list (offline) or --online (fetched over https);
-    a status that cannot be established is not valid (exit 1), nor is a revoked or
-    suspended credential. TOKEN_OR_FILE '-' reads the token from standard input.
+    CREDENTIAL is a file holding either, the JWT itself, or '-' for standard input. Every
+    check is listed: the proof (for a JWT: token syntax, header, algorithm, key resolution
+    and binding to the issuer, signature, JWT claims; for Data Integrity: the document, the
+    proof, its cryptosuite, key and binding, signature, proof times), the validity period,
+    revocation/suspension status, JSON-LD terms and JSON Schemas; then the profile: what
+    the credential is (a czmc EU micro-credential, an Open Badges 3.0 achievement, ...) and
+    which EU micro-credential elements it carries. did:key and did:jwk issuers verify
+    offline; did:web issuers need --did-document or --online. A credential with a
+    credentialStatus needs its issuer's signed status list: --status-list (offline) or
+    --online (fetched over https); a status that cannot be established is not valid.
+
+    Exit code 0 if valid (and meeting the profile it claims and every --require-profile),
+    1 if not valid, 3 if valid but failing the profile it claims or a required one, 2 for
+    a usage error.
 
     \b
     Examples:
       czmc verify applied-ai.jwt --did-document did.json
       czmc verify applied-ai.jwt --did-document did.json --status-list public/status
+      czmc verify badge.json --did-document issuer-did.json --require-profile eu-microcredential
       czmc verify eyJhbGciOi... --online --format json
       czmc verify old.jwt --no-status
     """
@@ -737,45 +804,79 @@ def verify(
         _fail("--json is short for --format json; give one of them", code=EXIT_USAGE)
     from_stdin = token_or_file == "-"  # noqa: S105 - '-' means standard input, not a password
     if from_stdin and any(str(path) == "-" for path in did_documents):
-        _fail("the token and a --did-document cannot both be standard input", code=EXIT_USAGE)
-    token = token_or_file
+        _fail("the credential and a --did-document cannot both be standard input", code=EXIT_USAGE)
+    data = token_or_file
     if from_stdin:
-        token = _read_stdin_text()
+        data = _read_stdin_text()
     elif _is_file(token_or_file) or not _JWS_SHAPE.fullmatch(token_or_file.strip()):
         try:
             with Path(token_or_file).open("rb") as stream:
-                token = decode(stream.read(MAX_FILE_BYTES + 1), token_or_file)
+                data = decode(stream.read(MAX_FILE_BYTES + 1), token_or_file)
         except OSError as error:
             _fail(
                 f"cannot read {token_or_file}: {error.strerror or error}",
                 code=EXIT_USAGE,
-                hint="give a file holding a JWT, the JWT itself, or '-' for standard input",
+                hint="give a file holding a JWT or a JSON credential, the JWT itself, or '-' for standard input",
             )
         except InvalidError as error:
             _fail(f"cannot read {token_or_file}", error.issues, code=EXIT_USAGE)
     if no_status and status_lists:
         _fail("--status-list has no use with --no-status; give one of them", code=EXIT_USAGE)
     now = _parse_at(at_time)
-    result = vcjwt.verify(
-        token.strip(),
+    from czmc.verification import verify as verify_credential  # noqa: PLC0415 - keeps start-up light
+
+    store = _document_store(documents_dir, online)
+    result = verify_credential(
+        data.strip(),
         resolver=_document_resolver(did_documents, online),
         now=now,
         leeway=timedelta(seconds=leeway),
         status=None if no_status else _status_checker(status_lists, online),
         check_status=not no_status,
+        documents=store,
+        require=require,
     )
     if as_json or output_format == "json":
         text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
     else:
-        marks = {CheckStatus.PASSED: "ok  ", CheckStatus.FAILED: "FAIL", CheckStatus.SKIPPED: "skip"}
-        lines = ["VALID" if result.valid else "INVALID"]
-        for check in result.checks:
-            code = "" if check.status is CheckStatus.PASSED else f" [{check.code}]"
-            lines.append(f"  {marks[check.status]} {check.name}: {check.message}{code}")
-        lines.extend(f"       {issue}" for issue in result.issues)
-        text = "\n".join(lines)
+        text = _verification_text(result)
     _emit(output, text + "\n", announce=False)
-    sys.exit(EXIT_OK if result.valid else EXIT_INVALID)
+    _report_pinned(store)
+    sys.exit(_verdict_exit([result.verdict]))
+
+
+_VERDICT_LINES = {
+    Verdict.VALID: "VALID",
+    Verdict.INVALID: "INVALID",
+    Verdict.PROFILE_NOT_MET: "VALID, BUT NOT MEETING ITS PROFILE",
+}
+
+
+def _verification_text(result: Any) -> str:
+    """The verdict, every check, and the profile, for people."""
+    marks = {CheckStatus.PASSED: "ok  ", CheckStatus.FAILED: "FAIL", CheckStatus.SKIPPED: "skip"}
+    lines = [_VERDICT_LINES[result.verdict]]
+    if result.unmet and result.valid:
+        lines[0] += f" ({', '.join(result.unmet)})"
+    for check in result.checks:
+        code = "" if check.status is CheckStatus.PASSED else f" [{check.code}]"
+        note = "" if check.required or check.status is not CheckStatus.FAILED else " (not required)"
+        lines.append(f"  {marks[check.status]} {check.name}: {check.message}{code}{note}")
+    lines.extend(f"       {issue}" for issue in result.issues)
+    if result.profile is not None:
+        eu = result.profile.eu_microcredential
+        lines.append(f"  profile: {result.profile.profile.value}")
+        lines.append(
+            "  EU micro-credential elements: "
+            + ("all mandatory present" if eu.complete else "missing " + ", ".join(eu.missing))
+        )
+    return "\n".join(lines)
+
+
+def _report_pinned(store: Any) -> None:
+    """Tell what ``--online`` pinned into the document store in this run (on standard error)."""
+    for url in getattr(store, "pinned", ()) or ():
+        click.echo(f"note: pinned {url} into the document store {store.path}", err=True)
 
 
 @main.command()

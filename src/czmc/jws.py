@@ -22,7 +22,7 @@ from czmc import _b64
 from czmc.inputs import MAX_DEPTH, nesting_depth
 from czmc.keys import Key
 
-__all__ = ["MAX_TOKEN_BYTES", "JwsError", "ParsedJws", "encode_header", "parse", "sign"]
+__all__ = ["MAX_TOKEN_BYTES", "JwsError", "ParsedJws", "encode_header", "parse", "sign", "strict_json"]
 
 MAX_TOKEN_BYTES = 256 * 1024
 """Largest token czmc parses by default; a micro-credential JWT is 5-30 KiB."""
@@ -62,7 +62,7 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _strict_json(data: bytes, what: str) -> dict[str, Any]:
+def strict_json(data: bytes, what: str) -> dict[str, Any]:
     """Parse ``data`` as a UTF-8 JSON object, refusing duplicates, non-JSON constants and deep nesting."""
     # Fast path: orjson parses RFC 8259 JSON only; if re-serialising gives the same bytes the
     # text had no duplicate member (a duplicate would make the output shorter).
@@ -118,10 +118,10 @@ def parse(token: str | bytes, *, max_bytes: int = MAX_TOKEN_BYTES) -> ParsedJws:
         signature = _b64.decode(signature_b64)
     except ValueError as error:
         raise JwsError("jws.base64url", str(error)) from None
-    header = _strict_json(header_bytes, "JWS header")
+    header = strict_json(header_bytes, "JWS header")
     if "crit" in header:
         raise JwsError("jws.crit", "critical header extensions ('crit') are not supported")
-    payload = _strict_json(payload_bytes, "JWS payload")
+    payload = strict_json(payload_bytes, "JWS payload")
     return ParsedJws(header, payload, header_b64 + b"." + payload_b64, signature)
 
 

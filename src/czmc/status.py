@@ -22,7 +22,7 @@ Design choices:
   signed lists. A list that cannot be had is :attr:`StatusState.UNKNOWN`, never "valid" and
   never "revoked".
 - A status list is trusted only as a credential of the same issuer: it is verified with
-  :func:`czmc.vcjwt.verify` (key bound to the list's issuer, validity window, JSON-LD terms)
+  :func:`czmc.vcjwt.verify_proof` (key bound to the list's issuer), its validity window and JSON-LD terms
   and its issuer must be the credential's. Lists are secured as VC-JWTs, as the credentials
   are (§3.6: same securing mechanism for both).
 """
@@ -41,10 +41,10 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from czmc import _b64, did, http, jsonld, jws, vcjwt
+from czmc import _b64, did, http, jsonld, jws, vcdm, vcjwt
 from czmc.errors import CzmcError, StatusError
 from czmc.inputs import MAX_DEPTH, nesting_depth
-from czmc.keys import Algorithm
+from czmc.keys import Algorithm, PublicKey
 
 __all__ = [
     "LIST_ACCEPT",
@@ -427,15 +427,15 @@ def _token_id(token: str, max_bytes: int) -> str:
     return identifier
 
 
-def _term_problem(verified: vcjwt.VerificationResult) -> str | None:
+def _term_problem(proof: vcjwt.JwtProof) -> str | None:
     """The first undefined JSON-LD term of a verified list credential, or None.
 
-    vcjwt's own jsonld check would read an OB 3.0-format JWT's registered claims (``iss``,
-    ``jti``, ...) as credential members, which the VC 2.0 context alone does not define; a
-    list signed in that format is checked without them.
+    An OB 3.0-format JWT carries its registered claims (``iss``, ``jti``, ...) beside the
+    credential's members, and the VC 2.0 context alone does not define them: a list signed
+    in that format is checked without them.
     """
-    credential = verified.credential or {}
-    if verified.format is vcjwt.Format.OB3:
+    credential = proof.credential or {}
+    if proof.format is vcjwt.Format.OB3:
         credential = {name: value for name, value in credential.items() if name not in _JWT_CLAIMS}
     if nesting_depth(credential) > MAX_DEPTH:
         return f"the credential nests deeper than {MAX_DEPTH} levels"
@@ -459,6 +459,16 @@ def _end(credential: Mapping[str, Any]) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
+_OFFLINE_RESOLVER: did.Resolver | None = None
+
+
+def _default_resolver() -> did.Resolver:
+    global _OFFLINE_RESOLVER  # noqa: PLW0603 - one offline resolver per process
+    if _OFFLINE_RESOLVER is None:
+        _OFFLINE_RESOLVER = did.DefaultResolver()
+    return _OFFLINE_RESOLVER
+
+
 class StatusChecker:
     """Checks ``credentialStatus`` entries against their signed status lists (§3.2).
 
@@ -470,7 +480,7 @@ class StatusChecker:
     Verified lists are cached per URL and issuer for ``cache_ttl``, or the list's own
     ``ttl`` if shorter, and never past its ``validUntil``; at most ``cache_size`` lists.
     ``max_list_bytes`` caps the inflated bitstring, ``max_token_bytes`` the list JWT;
-    ``algorithms`` and ``leeway`` are passed to :func:`czmc.vcjwt.verify`. Thread-safe.
+    ``algorithms`` and ``leeway`` govern the list's own verification. Thread-safe.
 
     The cache is keyed by list URL and issuer id, not by resolver: use one checker per set of
     trusted DID documents, so that a list verified under one is not reused under another.
@@ -515,13 +525,20 @@ class StatusChecker:
             self._cache.clear()
 
     def check(
-        self, credential: Mapping[str, Any], *, now: datetime, resolver: did.Resolver | None = None
+        self,
+        credential: Mapping[str, Any],
+        *,
+        now: datetime,
+        resolver: did.Resolver | None = None,
+        trusted_keys: Mapping[str, Collection[PublicKey]] | None = None,
     ) -> StatusResult:
         """The status of ``credential`` (already verified) at ``now``; never raises for bad data.
 
         Without ``credentialStatus``: VALID ``status.none``. With several entries, the worst
         state wins (revoked, suspended, unknown, valid). ``resolver`` resolves the list
-        issuer's key (default: the offline :class:`~czmc.did.DefaultResolver` of vcjwt).
+        issuer's key (default: an offline :class:`~czmc.did.DefaultResolver`);
+        ``trusted_keys`` are the keys the caller trusts in a JWT header (``jwk``), as for
+        the credential itself (:func:`czmc.verification.verify` passes its own).
         """
         status = credential.get("credentialStatus", _MISSING)
         if status is _MISSING:
@@ -533,7 +550,8 @@ class StatusChecker:
             return _unknown("status.entry_invalid", "the credential has no issuer id to match its status list against")
         if isinstance(status, list) and status:
             results = [
-                self._check_one(item, f"credentialStatus[{n}]", issuer, now, resolver) for n, item in enumerate(status)
+                self._check_one(item, f"credentialStatus[{n}]", issuer, now, resolver, trusted_keys)
+                for n, item in enumerate(status)
             ]
             worst = min(results, key=lambda result: _SEVERITY[result.state])
             if worst.state is StatusState.VALID and len(results) > 1:
@@ -541,15 +559,21 @@ class StatusChecker:
             return worst
         if isinstance(status, list):
             return _unknown("status.entry_invalid", "credentialStatus is an empty list")
-        return self._check_one(status, "credentialStatus", issuer, now, resolver)
+        return self._check_one(status, "credentialStatus", issuer, now, resolver, trusted_keys)
 
-    def _check_one(
-        self, item: Any, where: str, issuer: str, now: datetime, resolver: did.Resolver | None
+    def _check_one(  # noqa: PLR0917 - private, called from check() only
+        self,
+        item: Any,
+        where: str,
+        issuer: str,
+        now: datetime,
+        resolver: did.Resolver | None,
+        trusted_keys: Mapping[str, Collection[PublicKey]] | None,
     ) -> StatusResult:
         entry = _parse_entry(item, where)
         if isinstance(entry, StatusResult):
             return entry
-        loaded = self._list(entry, issuer, now, resolver)
+        loaded = self._list(entry, issuer, now, resolver, trusted_keys)
         if isinstance(loaded, StatusResult):
             return loaded
         if entry.purpose not in loaded.purposes:
@@ -596,7 +620,14 @@ class StatusChecker:
             hint = "the status is unknown until the list can be fetched, or is given (lists=[...], --status-list)"
         return _unknown("status.unavailable", f"cannot get the status list {entry.url}: {detail}; {hint}", entry)
 
-    def _list(self, entry: _Entry, issuer: str, now: datetime, resolver: did.Resolver | None) -> _List | StatusResult:
+    def _list(
+        self,
+        entry: _Entry,
+        issuer: str,
+        now: datetime,
+        resolver: did.Resolver | None,
+        trusted_keys: Mapping[str, Collection[PublicKey]] | None,
+    ) -> _List | StatusResult:
         """The verified list for ``entry``: cached, pinned or fetched; or why it cannot be had."""
         key = (entry.url, issuer)
         with self._lock:
@@ -618,34 +649,36 @@ class StatusChecker:
                 token = body.decode("utf-8").strip()
             except UnicodeDecodeError:
                 return _unknown("status.list_invalid", f"the status list {entry.url} is not UTF-8 text (a JWT)", entry)
-        verified = vcjwt.verify(
+        proof = vcjwt.verify_proof(
             token,
-            resolver=resolver,
-            now=now,
-            leeway=self.leeway,
+            resolver=resolver or _default_resolver(),
             algorithms=self.algorithms,
+            trusted_keys=trusted_keys,
             max_token_bytes=self.max_token_bytes,
-            check_jsonld=False,
-            check_schema=False,
-            check_model=False,
-            check_status=False,
         )
-        if not verified.valid or verified.credential is None:
-            failure = verified.failures[0] if verified.failures else verified.checks[0]
+        if not proof.verified or proof.credential is None:
+            failure = next((check for check in proof.checks if check.status == "failed"), proof.checks[0])
             return _unknown(
                 "status.list_unverified",
                 f"the status list {entry.url} did not verify: {failure.name} check failed: "
                 f"{failure.message} [{failure.code}]",
                 entry,
             )
-        problem = _term_problem(verified)
+        late = vcdm.time_problem(proof.credential, proof.bounds, now, self.leeway)
+        if late is not None:
+            return _unknown(
+                "status.list_unverified",
+                f"the status list {entry.url} did not verify: time check failed: {late[1]} [{late[0]}]",
+                entry,
+            )
+        problem = _term_problem(proof)
         if problem is not None:
             return _unknown(
                 "status.list_unverified",
                 f"the status list {entry.url} did not verify: jsonld check failed: {problem}",
                 entry,
             )
-        found = self._read(verified.credential, entry, issuer, now)
+        found = self._read(proof.credential, entry, issuer, now)
         if isinstance(found, _List) and found.expires > now and self.cache_size:
             with self._lock:
                 self._cache[key] = found

@@ -9,8 +9,9 @@ token strictly and returns a :class:`VerificationResult` listing every check. Th
   (credentialSubject.id) and ``exp`` (validUntil) when the credential expires.
 - :attr:`Format.VC_JOSE_COSE` (W3C VC-JOSE-COSE 3.1): ``typ: vc+jwt``, ``cty: vc``, ``kid``;
   payload = the credential alone.
-- :attr:`Format.VC1` (VC Data Model 1.1 6.3.1, for older verifiers): the credential inside a
-  ``vc`` claim with ``iss``, ``jti``, ``nbf``, ``sub`` (and ``exp``). Verification accepts it;
+- :attr:`Format.VC1` (VC Data Model 1.1 6.3.1, for older verifiers): the credential in its
+  VC 1.1 form (:func:`czmc.vcdm.to_vc11`: VC v1 context, ``issuanceDate``) inside a ``vc``
+  claim with ``iss``, ``jti``, ``nbf``, ``sub`` (and ``exp``). Verification accepts it;
   emitting it is for verifiers that know nothing newer.
 
 Verification never lets the token choose its own key: the key comes from the ``kid`` through
@@ -23,32 +24,34 @@ signed Bitstring Status List (:mod:`czmc.status`); a status that cannot be estab
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+import math
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from czmc import did, jsonld, jws, ob3, schema
-from czmc.errors import CzmcError, MappingError, SigningError
-from czmc.inputs import MAX_DEPTH, nesting_depth
+from czmc import did, jsonld, jws, vcdm
+from czmc.checks import Check, CheckList, CheckStatus
+from czmc.errors import CzmcError, SigningError
 from czmc.keys import Algorithm, Key, PublicKey
-from czmc.model import MicroCredential
-from czmc.report import Issue
+from czmc.vcdm import TimeBound
 
-if TYPE_CHECKING:  # czmc.status imports this module; it is imported lazily in verify()
-    from czmc.status import StatusChecker, StatusResult
+if TYPE_CHECKING:
+    from czmc.model import MicroCredential
 
 __all__ = [
     "DEFAULT_ALGORITHMS",
+    "JWT_CHECK_NAMES",
     "Check",
     "CheckStatus",
     "Format",
-    "VerificationResult",
+    "JwtProof",
+    "TimeBound",
     "bind_key",
     "issue",
     "sign",
-    "verify",
+    "verify_proof",
 ]
 
 DEFAULT_ALGORITHMS: frozenset[Algorithm] = frozenset(Algorithm)
@@ -93,10 +96,12 @@ def _subject_id(credential: Mapping[str, Any]) -> Any:
     return subject.get("id") if isinstance(subject, Mapping) else None
 
 
-def registered_claims(credential: Mapping[str, Any]) -> dict[str, Any]:
+def registered_claims(credential: Mapping[str, Any], *, subject_required: bool = True) -> dict[str, Any]:
     """The JWT claims OB 3.0 8.2.4 maps from a credential: ``iss``, ``jti``, ``nbf``, ``sub``, ``exp``.
 
-    Raises :class:`~czmc.errors.SigningError` if the credential lacks what they need.
+    ``sub`` is required unless ``subject_required`` is False (VC 1.1 JWTs, 6.3.1: only when
+    the subject has an id). Raises :class:`~czmc.errors.SigningError` if the credential
+    lacks what they need.
     """
     missing = [
         name for name, value in (("issuer.id", _issuer_id(credential)), ("id", credential.get("id"))) if not value
@@ -104,7 +109,7 @@ def registered_claims(credential: Mapping[str, Any]) -> dict[str, Any]:
     if missing:
         raise SigningError("proof.claims", f"an OB 3.0 JWT needs the credential's {' and '.join(missing)}")
     subject = _subject_id(credential)
-    if not isinstance(subject, str):
+    if not isinstance(subject, str) and subject_required:
         raise SigningError(
             "proof.sub_missing",
             "OB 3.0 JWTs require 'sub' = credentialSubject.id; give the learner an id "
@@ -121,8 +126,9 @@ def registered_claims(credential: Mapping[str, Any]) -> dict[str, Any]:
             "iss": _issuer_id(credential),
             "jti": credential["id"],
             "nbf": _timestamp(start),
-            "sub": subject,
         }
+        if isinstance(subject, str):
+            claims["sub"] = subject
         if end is not None:
             claims["exp"] = _timestamp(end)
     except (TypeError, ValueError) as error:
@@ -172,7 +178,8 @@ def sign(
     if fmt is Format.OB3:
         payload: Mapping[str, Any] = {**credential, **registered_claims(credential)}
     elif fmt is Format.VC1:
-        payload = {"vc": dict(credential), **registered_claims(credential)}
+        legacy = vcdm.to_vc11(credential)
+        payload = {"vc": legacy, **registered_claims(legacy, subject_required=False)}
     else:
         payload = credential
     return jws.sign(_header(key, fmt, embed_jwk), payload, key)
@@ -220,97 +227,14 @@ def bind_key(key: Key, issuer: str, kid: str | None = None) -> Key:
 
 def issue(mc: MicroCredential, key: Key, *, format: Format | str = Format.OB3) -> str:
     """Render ``mc`` as an OB 3.0 credential and sign it: the whole issuing path in one call."""
+    from czmc import ob3  # noqa: PLC0415 - the model is not needed to verify
+
     return sign(ob3.render_for_signing(mc), key, format=format)
 
 
-# --- verification -----------------------------------------------------------------------
+# --- verification: the JWT proof step ----------------------------------------------------
 
-
-class CheckStatus(StrEnum):
-    """The outcome of one check."""
-
-    PASSED = "passed"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One verification check: its stable ``name``, outcome, machine code and human reason.
-
-    ``required`` is False for checks the caller switched off; they do not affect validity.
-    """
-
-    name: str
-    status: CheckStatus
-    code: str
-    message: str
-    required: bool = True
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready mapping."""
-        return {
-            "name": self.name,
-            "status": self.status.value,
-            "code": self.code,
-            "message": self.message,
-            "required": self.required,
-        }
-
-
-@dataclass(frozen=True)
-class VerificationResult:
-    """Everything :func:`verify` checked. ``valid`` only if every required check passed.
-
-    ``credential`` is the verified credential (for legacy ``vc``-claim tokens, the credential
-    with the JWT claims folded in); it is None when the token could not be parsed. Do not use
-    it unless ``valid``. ``status`` is what the status check found (None if it did not run).
-    """
-
-    checks: tuple[Check, ...]
-    credential: Mapping[str, Any] | None = None
-    header: Mapping[str, Any] | None = None
-    format: Format | None = None
-    kid: str | None = None
-    issues: tuple[Issue, ...] = field(default=())
-    status: StatusResult | None = None
-
-    @property
-    def valid(self) -> bool:
-        """True when every required check passed."""
-        return all(check.status is CheckStatus.PASSED for check in self.checks if check.required)
-
-    @property
-    def failures(self) -> tuple[Check, ...]:
-        """The failed checks."""
-        return tuple(check for check in self.checks if check.status is CheckStatus.FAILED)
-
-    def check(self, name: str) -> Check:
-        """The check called ``name``; KeyError if there is none."""
-        for item in self.checks:
-            if item.name == name:
-                return item
-        raise KeyError(name)
-
-    def microcredential(self) -> MicroCredential:
-        """The verified credential read back into the model; CzmcError if not valid."""
-        if not self.valid or self.credential is None:
-            raise CzmcError("the credential is not valid; see .checks", code="proof.not_valid")
-        return ob3.from_credential(self.credential)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready mapping of the result."""
-        return {
-            "valid": self.valid,
-            "format": self.format.value if self.format else None,
-            "kid": self.kid,
-            "checks": [check.to_dict() for check in self.checks],
-            "issues": [issue.to_dict() for issue in self.issues],
-            "status": self.status.to_dict() if self.status is not None else None,
-        }
-
-
-CHECK_NAMES: tuple[str, ...] = (
+JWT_CHECK_NAMES: tuple[str, ...] = (
     "token",
     "header",
     "algorithm",
@@ -318,41 +242,30 @@ CHECK_NAMES: tuple[str, ...] = (
     "key_binding",
     "signature",
     "claims",
-    "time",
-    "status",
-    "jsonld",
-    "schema",
-    "model",
 )
-"""Every check :func:`verify` reports, in order."""
+"""The checks :func:`verify_proof` reports, in order."""
 
 
-class _Checks:
-    def __init__(self) -> None:
-        self.done: list[Check] = []
-        self.failed = False
+@dataclass(frozen=True)
+class JwtProof:
+    """What :func:`verify_proof` established about a compact JWS.
 
-    def passed(self, name: str, message: str) -> None:
-        self.done.append(Check(name, CheckStatus.PASSED, "ok", message))
+    ``credential`` is the credential the token carries (for ``vc``-claim tokens, with the
+    JWT claims folded in as VC Data Model 1.1 section 6.3.1 says); None if the token could
+    not be parsed. It is authentic only if ``verified``.
+    """
 
-    def fail(self, name: str, code: str, message: str) -> None:
-        self.done.append(Check(name, CheckStatus.FAILED, code, message))
-        self.failed = True
+    checks: tuple[Check, ...]
+    credential: Mapping[str, Any] | None = None
+    header: Mapping[str, Any] | None = None
+    format: Format | None = None
+    kid: str | None = None
+    bounds: tuple[TimeBound, ...] = ()
 
-    def skip_rest(self, reason: str) -> None:
-        names = {check.name for check in self.done}
-        for name in CHECK_NAMES:
-            if name not in names:
-                self.done.append(Check(name, CheckStatus.SKIPPED, "skipped", reason))
-
-
-def _now(now: datetime | Callable[[], datetime] | None) -> datetime:
-    moment = now() if callable(now) else now
-    if moment is None:
-        return datetime.now(UTC)
-    if moment.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    return moment
+    @property
+    def verified(self) -> bool:
+        """True when every check passed: the credential is the issuer's, unchanged."""
+        return all(check.status is CheckStatus.PASSED for check in self.checks if check.required)
 
 
 def _detect_format(header: Mapping[str, Any], payload: Mapping[str, Any]) -> Format:
@@ -361,7 +274,34 @@ def _detect_format(header: Mapping[str, Any], payload: Mapping[str, Any]) -> For
         return Format.VC_JOSE_COSE
     if "vc" in payload:
         return Format.VC1
+    if typ is None and not any(claim in payload for claim in _REGISTERED_CLAIMS):
+        # A VC 2.0 credential secured as it is, without typ (VC-JOSE-COSE 3.1.1 makes typ a
+        # SHOULD): not an OB 3.0 JWT, which must carry iss, jti, nbf and sub.
+        contexts = payload.get("@context")
+        if isinstance(contexts, list) and contexts and contexts[0] == jsonld.VC_CONTEXT:
+            return Format.VC_JOSE_COSE
     return Format.OB3
+
+
+_REGISTERED_CLAIMS = ("iss", "sub", "jti", "nbf", "exp", "iat", "aud")
+
+
+def numeric_date(value: Any) -> float | None:
+    """A JWT NumericDate (RFC 7519 section 2: any JSON number of seconds), or None if it is not one."""
+    if type(value) is int:
+        return float(value)
+    if type(value) is float and math.isfinite(value):
+        return value
+    return None
+
+
+def _from_numeric_date(value: Any) -> datetime | None:
+    seconds = numeric_date(value)
+    if seconds is None:
+        if value is None:
+            return None
+        raise TypeError(type(value).__name__)
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def _legacy_credential(payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -385,8 +325,13 @@ def _legacy_credential(payload: Mapping[str, Any]) -> dict[str, Any]:
         ("nbf", "validFrom" if modern else "issuanceDate"),
         ("exp", "validUntil" if modern else "expirationDate"),
     ):
-        if member not in credential and type(payload.get(claim)) is int:
-            credential[member] = datetime.fromtimestamp(payload[claim], UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        seconds = numeric_date(payload.get(claim))
+        if member not in credential and seconds is not None:
+            try:
+                moment = datetime.fromtimestamp(seconds, UTC)
+            except (OverflowError, OSError, ValueError):
+                continue  # the time check reports the unreadable claim
+            credential[member] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     return credential
 
 
@@ -396,13 +341,17 @@ def _claim_problems(
     """Disagreements between the JWT claims and the credential (OB 3.0 8.2.6, VC-JOSE-COSE 3.1.3)."""
     problems = []
     pairs = (("iss", _issuer_id(credential)), ("jti", credential.get("id")), ("sub", _subject_id(credential)))
-    required = fmt is not Format.VC_JOSE_COSE
     for claim, expected in pairs:
         if claim not in payload:
-            if required:
+            # OB 3.0 8.2.4 requires all three; VC 1.1 (6.3.1) only iss, and jti/sub when the
+            # credential has an id/subject id (they are then folded in from the claims).
+            if fmt is Format.OB3 or (fmt is Format.VC1 and claim == "iss"):
                 problems.append(f"'{claim}' is missing")
         elif payload[claim] != expected or not isinstance(expected, str):
             problems.append(f"'{claim}' is {payload[claim]!r} but the credential says {expected!r}")
+    for claim in ("iat", "nbf", "exp"):
+        if claim in payload and numeric_date(payload[claim]) is None:
+            problems.append(f"'{claim}' must be a NumericDate (a number of seconds), not {payload[claim]!r}")
     if fmt is Format.VC_JOSE_COSE:
         header_issuer = header.get("iss")
         if header_issuer is not None and header_issuer != _issuer_id(credential):
@@ -415,107 +364,79 @@ def _claim_problems(
         return problems
     start = credential.get("validFrom", credential.get("issuanceDate"))
     end = credential.get("validUntil", credential.get("expirationDate"))
-    for claim, value in (("nbf", start), ("exp", end)):
-        actual = payload.get(claim)
+    start_name = "validFrom" if "validFrom" in credential else "issuanceDate"
+    end_name = "validUntil" if "validUntil" in credential else "expirationDate"
+    for claim, value, name in (("nbf", start, start_name), ("exp", end, end_name)):
+        actual = numeric_date(payload.get(claim))
         if value is None:
-            if actual is not None and claim == "exp":
-                problems.append("'exp' is present but the credential has no validUntil")
+            if claim in payload and claim == "exp":
+                problems.append(f"'exp' is present but the credential has no {end_name}")
             elif claim == "nbf":
-                problems.append("the credential has no validFrom")
+                problems.append(f"the credential has no {start_name}")
+            continue
+        if claim not in payload:
+            if fmt is Format.OB3:
+                problems.append(f"'{claim}' is missing")
             continue
         if actual is None:
-            problems.append(f"'{claim}' is missing")
-            continue
+            continue  # reported above
         try:
-            expected_seconds = _timestamp(value)
-        except (TypeError, ValueError):
-            problems.append(f"the credential's date for '{claim}' is not a date-time in whole seconds: {value!r}")
+            expected = _seconds(value)
+        except (TypeError, ValueError, OverflowError):
+            problems.append(f"the credential's {name} is not a date-time: {value!r}")
             continue
-        if type(actual) is not int or actual != expected_seconds:
-            problems.append(f"'{claim}' is {actual!r} but the credential says {value} ({expected_seconds})")
+        if actual != expected:
+            problems.append(f"'{claim}' is {payload[claim]!r} but the credential's {name} is {value}")
     return problems
 
 
-def _time_problems(
-    payload: Mapping[str, Any], credential: Mapping[str, Any], now: datetime, leeway: timedelta
-) -> tuple[str, str] | None:
-    earliest, latest = now + leeway, now - leeway
-    bounds: list[tuple[str, datetime | None, datetime | None]] = []
-    for label, start_value, end_value in (
-        (
-            "the credential",
-            credential.get("validFrom", credential.get("issuanceDate")),
-            credential.get("validUntil", credential.get("expirationDate")),
-        ),
-        ("the JWT", payload.get("nbf"), payload.get("exp")),
-    ):
-        try:
-            start = _moment(start_value)
-            end = _moment(end_value)
-        except (TypeError, ValueError, OverflowError):
-            return "time.invalid", f"{label}'s validity dates are not date-times"
-        bounds.append((label, start, end))
-    for label, start, end in bounds:
-        if start is not None and start > earliest:
-            return "time.not_yet_valid", f"{label} is not valid before {start.isoformat()} (now {now.isoformat()})"
-        if end is not None and end <= latest:
-            return "time.expired", f"{label} expired at {end.isoformat()} (now {now.isoformat()})"
-    return None
+def _seconds(value: Any) -> float:
+    if not isinstance(value, str):
+        raise TypeError(type(value).__name__)
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("no timezone")
+    return moment.timestamp()
 
 
-def _moment(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    if type(value) is int:
-        return datetime.fromtimestamp(value, UTC)
-    if isinstance(value, str):
-        moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            raise ValueError("no timezone")
-        return moment
-    raise TypeError(type(value).__name__)
+def _bounds(payload: Mapping[str, Any]) -> tuple[TimeBound, ...]:
+    try:
+        return (
+            TimeBound(
+                "the JWT",
+                _from_numeric_date(payload.get("nbf")),
+                _from_numeric_date(payload.get("exp")),
+                _from_numeric_date(payload.get("iat")),
+            ),
+        )
+    except (TypeError, ValueError, OverflowError, OSError):
+        return (TimeBound("the JWT's nbf, exp or iat", readable=False),)
 
 
-def verify(
+def verify_proof(
     token: str | bytes,
     *,
-    resolver: did.Resolver | None = None,
-    now: datetime | Callable[[], datetime] | None = None,
-    leeway: timedelta = timedelta(0),
+    resolver: did.Resolver,
     algorithms: Collection[Algorithm | str] = DEFAULT_ALGORITHMS,
     trusted_keys: Mapping[str, Collection[PublicKey]] | None = None,
     max_token_bytes: int = jws.MAX_TOKEN_BYTES,
-    check_jsonld: bool = True,
-    check_schema: bool = True,
-    check_model: bool = True,
-    status: StatusChecker | None = None,
-    check_status: bool = True,
-) -> VerificationResult:
-    """Verify a signed credential; the result lists every check (see :data:`CHECK_NAMES`).
+) -> JwtProof:
+    """The proof step for a compact JWS: syntax, header, algorithm, the issuer's key, signature, claims.
 
-    ``resolver`` turns the ``kid`` into the issuer's key (default: :class:`czmc.did.DefaultResolver`
-    without network, i.e. ``did:key`` and ``did:jwk``). ``now`` (a tz-aware datetime or a
-    callable) and ``leeway`` govern the time checks. ``algorithms`` narrows the allow-list.
-    ``trusted_keys`` maps issuer ids to public keys that may be embedded in the header as
-    ``jwk``. ``status`` checks the ``credentialStatus`` (Bitstring Status List v1.0 §3.2;
-    default: an offline :class:`czmc.status.StatusChecker`, which knows no list, so a
-    credential with a status is then not valid: pass a checker with a fetcher or pinned
-    lists). ``check_status`` and ``check_*`` switch off the status and content checks (they
-    are then reported as not required). Never raises for a bad token: everything wrong is a
-    failed check.
+    The key comes from the ``kid`` through ``resolver`` and must belong to the credential's
+    issuer; a header ``jwk`` is used only if it is the issuer's own key (a ``did:key`` or
+    ``did:jwk`` issuer, OB 3.0 8.2.3) or ``trusted_keys`` lists it for that issuer;
+    ``jku``/``x5u``/``x5c`` are refused. Time, status and content are the pipeline's
+    (:func:`czmc.verification.verify`); this step never raises for a bad token.
     """
-    if leeway < timedelta(0):
-        raise ValueError("leeway must not be negative")
-    checks = _Checks()
+    checks = CheckList()
     allowed = algorithms if algorithms is DEFAULT_ALGORITHMS else frozenset(Algorithm(alg) for alg in algorithms)
-    moment = _now(now)
-
     try:
         parsed = jws.parse(token, max_bytes=max_token_bytes)
     except jws.JwsError as error:
         checks.fail("token", error.code, error.message)
-        checks.skip_rest("the token could not be parsed")
-        return VerificationResult(tuple(checks.done))
+        checks.skip_rest(JWT_CHECK_NAMES, "the token could not be parsed")
+        return JwtProof(tuple(checks.done))
     checks.passed("token", "compact JWS, strict base64url, JSON objects without duplicate members")
     header, payload = parsed.header, parsed.payload
 
@@ -523,16 +444,13 @@ def verify(
     credential: Mapping[str, Any] = _legacy_credential(payload) if fmt is Format.VC1 else payload
     kid = header.get("kid") if isinstance(header.get("kid"), str) else None
 
-    def result() -> VerificationResult:
-        return VerificationResult(tuple(checks.done), credential, header, fmt, kid, tuple(issues), status_result)
+    def result() -> JwtProof:
+        return JwtProof(tuple(checks.done), credential, header, fmt, kid, _bounds(payload))
 
-    status_result: StatusResult | None = None
-
-    issues: list[Issue] = []
     header_problem = _header_problem(header, fmt)
     if header_problem:
         checks.fail("header", *header_problem)
-        checks.skip_rest("the header is not acceptable")
+        checks.skip_rest(JWT_CHECK_NAMES, "the header is not acceptable")
         return result()
     checks.passed("header", _HEADER_OK[fmt])
 
@@ -543,40 +461,40 @@ def verify(
         checks.fail(
             "algorithm", "alg.unsupported", f"algorithm {alg_name!r} is not supported (EdDSA, ES256, RS256, PS256)"
         )
-        checks.skip_rest("the algorithm is not acceptable")
+        checks.skip_rest(JWT_CHECK_NAMES, "the algorithm is not acceptable")
         return result()
     if alg not in allowed:
         checks.fail("algorithm", "alg.not_allowed", f"algorithm {alg.value} is not in the allow-list")
-        checks.skip_rest("the algorithm is not acceptable")
+        checks.skip_rest(JWT_CHECK_NAMES, "the algorithm is not acceptable")
         return result()
     checks.passed("algorithm", f"{alg.value} is allowed")
 
     issuer = _issuer_id(credential)
     try:
-        resolved, trusted_by_caller = _resolve_key(header, kid, issuer, resolver, trusted_keys)
+        resolved, vouched = _resolve_key(header, kid, issuer, resolver, trusted_keys)
     except _KeyProblemError as problem:
         checks.fail(problem.check, problem.code, problem.message)
-        checks.skip_rest("no key of the issuer to verify with")
+        checks.skip_rest(JWT_CHECK_NAMES, "no key of the issuer to verify with")
         return result()
     checks.passed("key", f"{resolved.key.kind} key {resolved.method_id}")
-    if trusted_by_caller:
-        checks.passed("key_binding", f"the embedded key is trusted by the caller for issuer {issuer}")
+    if vouched:
+        checks.passed("key_binding", vouched)
     elif did.issuer_id_matches_kid(issuer, resolved):
         checks.passed("key_binding", f"the key belongs to issuer {issuer}")
     else:
         checks.fail(
             "key_binding", "key.not_issuer", f"key {resolved.method_id} is not an assertion key of issuer {issuer!r}"
         )
-        checks.skip_rest("the key does not belong to the issuer")
+        checks.skip_rest(JWT_CHECK_NAMES, "the key does not belong to the issuer")
         return result()
 
     if alg not in resolved.key.algorithms:
         checks.fail("signature", "alg.key_mismatch", f"{alg.value} cannot be used with a {resolved.key.kind} key")
-        checks.skip_rest("the algorithm does not fit the key")
+        checks.skip_rest(JWT_CHECK_NAMES, "the algorithm does not fit the key")
         return result()
     if not resolved.key.verify(alg, parsed.signing_input, parsed.signature):
         checks.fail("signature", "signature.invalid", "the signature does not verify with the issuer's key")
-        checks.skip_rest("the signature is invalid")
+        checks.skip_rest(JWT_CHECK_NAMES, "the signature is invalid")
         return result()
     checks.passed("signature", f"{alg.value} signature verified")
 
@@ -588,81 +506,10 @@ def verify(
         checks.fail("claims", "claims.mismatch", "; ".join(problems))
     else:
         checks.passed("claims", "JWT claims agree with the credential")
-
-    try:
-        time_problem = _time_problems(payload, credential, moment, leeway)
-    except (TypeError, ValueError, OverflowError):
-        time_problem = ("time.invalid", "validity dates are not date-times")
-    if time_problem:
-        checks.fail("time", *time_problem)
-    else:
-        checks.passed("time", f"valid at {moment.isoformat()} (leeway {int(leeway.total_seconds())} s)")
-
-    if not check_status:
-        checks.done.append(Check("status", CheckStatus.SKIPPED, "disabled", "switched off by the caller", False))
-    else:
-        try:
-            status_result = (status or _default_status_checker()).check(
-                credential, now=moment, resolver=resolver or _default_resolver()
-            )
-        except Exception as error:
-            checks.fail("status", "status.error", f"the status check failed ({type(error).__name__}: {error})")
-        else:
-            if status_result.state == "valid":
-                checks.passed("status", status_result.message)
-            else:
-                checks.fail("status", status_result.code, status_result.message)
-
-    deep = (check_jsonld or check_schema or check_model) and nesting_depth(credential) > MAX_DEPTH
-    content_checks: tuple[tuple[str, bool, Callable[[], list[Issue]]], ...] = (
-        ("jsonld", check_jsonld, lambda: jsonld.undefined_terms(credential)),
-        ("schema", check_schema, lambda: list(schema.iter_issues(credential))),
-        ("model", check_model, lambda: _model_issues(credential)),
-    )
-    for name, enabled, run in content_checks:
-        if not enabled:
-            checks.done.append(Check(name, CheckStatus.SKIPPED, "disabled", "switched off by the caller", False))
-            continue
-        if deep:
-            checks.fail(name, "payload.too_deep", f"the credential nests deeper than {MAX_DEPTH} levels")
-            continue
-        try:
-            found = run()
-        except CzmcError as error:
-            found = [Issue(error.code, "", error.message)]
-        except Exception as error:
-            found = [
-                Issue(
-                    f"{name}.error", "", f"the {name} check could not process the credential ({type(error).__name__})"
-                )
-            ]
-        errors = [issue for issue in found if issue.severity.value == "error"]
-        issues.extend(found)
-        if errors:
-            checks.fail(name, f"{name}.invalid", f"{len(errors)} problem{'s' if len(errors) != 1 else ''}: {errors[0]}")
-        else:
-            checks.passed(name, _PASSED_MESSAGES[name])
     return result()
 
 
 _HEADER_OK = {fmt: f"header acceptable for the {fmt.value} format" for fmt in Format}
-
-_PASSED_MESSAGES = {
-    "jsonld": "every term is defined by the credential's contexts",
-    "schema": "valid against the credential's JSON Schemas",
-    "model": "a valid EU micro-credential",
-}
-
-
-def _model_issues(credential: Mapping[str, Any]) -> list[Issue]:
-    contexts = credential.get("@context")
-    if not (isinstance(contexts, list) and jsonld.CZMC_CONTEXT in contexts):
-        return [Issue("ob3.not_micro_credential", "/@context", "not a czmc micro-credential (no czmc context)")]
-    try:
-        ob3.from_credential(credential)
-    except MappingError as error:
-        return list(error.issues)
-    return []
 
 
 def _header_problem(header: Mapping[str, Any], fmt: Format) -> tuple[str, str] | None:
@@ -695,14 +542,26 @@ class _KeyProblemError(Exception):
         self.check, self.code, self.message = check, code, message
 
 
+def _self_certified_key(issuer: str) -> PublicKey | None:
+    """The key a ``did:key`` or ``did:jwk`` issuer id itself is, or None for other issuers."""
+    try:
+        if issuer.startswith("did:key:"):
+            return did.parse_did_key(issuer)
+        if issuer.startswith("did:jwk:"):
+            return did.parse_did_jwk(issuer)
+    except CzmcError:
+        return None
+    return None
+
+
 def _resolve_key(
     header: Mapping[str, Any],
     kid: str | None,
     issuer: Any,
-    resolver: did.Resolver | None,
+    resolver: did.Resolver,
     trusted_keys: Mapping[str, Collection[PublicKey]] | None,
-) -> tuple[did.ResolvedKey, bool]:
-    """The issuer's key named by the header, and whether the caller vouched for it directly."""
+) -> tuple[did.ResolvedKey, str | None]:
+    """The issuer's key named by the header, and why it is bound to the issuer if not by resolution."""
     if not isinstance(issuer, str):
         raise _KeyProblemError("key", "claims.issuer", "the credential has no issuer id")
     if "jwk" in header:
@@ -710,38 +569,22 @@ def _resolve_key(
             embedded = PublicKey.from_jwk(header["jwk"])
         except CzmcError as error:
             raise _KeyProblemError("key", error.code, f"header 'jwk': {error.message}") from None
-        if embedded not in (trusted_keys or {}).get(issuer, ()):
-            raise _KeyProblemError(
-                "key", "key.untrusted_embedded", "the header embeds a key ('jwk') that is not trusted for this issuer"
-            )
         method = f"urn:ietf:params:oauth:jwk-thumbprint:sha-256:{embedded.thumbprint}"
-        return did.ResolvedKey(embedded, method, issuer, frozenset({"assertionMethod"})), True
+        resolved = did.ResolvedKey(embedded, method, issuer, frozenset({"assertionMethod"}))
+        if embedded == _self_certified_key(issuer):
+            return resolved, f"the embedded key is the key the issuer id {issuer[:60]}... is made of"
+        if embedded in (trusted_keys or {}).get(issuer, ()):
+            return resolved, f"the embedded key is trusted by the caller for issuer {issuer}"
+        raise _KeyProblemError(
+            "key",
+            "key.untrusted_embedded",
+            "the header embeds a key ('jwk') that is neither the issuer's own did:key/did:jwk nor trusted "
+            "for this issuer (trusted_keys)",
+        )
     if kid is None:  # pragma: no cover - the header check requires kid or jwk
         raise _KeyProblemError("key", "header.key", "the header names no key")
     absolute = issuer + kid if kid.startswith("#") and issuer.startswith("did:") else kid
     try:
-        return (resolver or _default_resolver()).resolve_key(absolute), False
+        return resolver.resolve_key(absolute), None
     except CzmcError as error:
         raise _KeyProblemError("key", error.code, f"kid {absolute!r} did not resolve: {error.message}") from None
-
-
-_DEFAULT_RESOLVER: did.Resolver | None = None
-
-
-def _default_resolver() -> did.Resolver:
-    global _DEFAULT_RESOLVER  # noqa: PLW0603 - one offline resolver (with its cache) per process
-    if _DEFAULT_RESOLVER is None:
-        _DEFAULT_RESOLVER = did.DefaultResolver()
-    return _DEFAULT_RESOLVER
-
-
-_DEFAULT_STATUS_CHECKER: StatusChecker | None = None
-
-
-def _default_status_checker() -> StatusChecker:
-    global _DEFAULT_STATUS_CHECKER  # noqa: PLW0603 - one offline status checker per process
-    if _DEFAULT_STATUS_CHECKER is None:
-        from czmc.status import StatusChecker  # noqa: PLC0415 - czmc.status imports this module
-
-        _DEFAULT_STATUS_CHECKER = StatusChecker()
-    return _DEFAULT_STATUS_CHECKER
