@@ -177,7 +177,7 @@ const profile = (party, name) => ({ id: party.did, type: ['Profile'], name })
 // An OB 3.0 OpenBadgeCredential on VC Data Model 2.0 (OB 3.0 section 8.1, context 3.0.3)
 function ob3Credential(party, { id, name = 'Data Analysis Foundations', subjectId = LEARNER, ...extra } = {}) {
   const subject = { type: ['AchievementSubject'], achievement: achievement(name) }
-  if (subjectId) subject.id = subjectId
+  const credentialSubject = subjectId ? { id: subjectId, ...subject } : subject
   return {
     '@context': [VC2, OB('3.0.3')],
     id: id ?? `urn:uuid:${uuidFor(`${party.slug} ${name}`)}`,
@@ -185,7 +185,7 @@ function ob3Credential(party, { id, name = 'Data Analysis Foundations', subjectI
     issuer: profile(party, issuerName(party)),
     validFrom: ISSUED,
     name,
-    credentialSubject: subject,
+    credentialSubject,
     ...extra,
   }
 }
@@ -251,9 +251,9 @@ async function joseJwt(party, header, payload, claims = {}) {
 }
 
 // jose's CompactSign over exact payload bytes (VC-JOSE-COSE, and JSON no JSON.stringify writes)
-async function joseCompact(party, header, payloadText, signingKey) {
+async function joseCompact(party, header, payloadText) {
   const bytes = new TextEncoder().encode(payloadText)
-  return new CompactSign(bytes).setProtectedHeader(header).sign(signingKey ?? (await key(party, header.alg)))
+  return new CompactSign(bytes).setProtectedHeader(header).sign(await key(party, header.alg))
 }
 
 function didJwtSigner(party) {
@@ -302,7 +302,8 @@ function add(name, { token, tool, form, issuer, alg, deterministic, expect, desc
 
 // form id -> what it is (the manifest carries both)
 const FORMS = {
-  'ob3-jwt': 'OB 3.0 JWT proof (OB 3.0 section 8.2): a VC 2.0 credential as the payload, iss/jti/sub/nbf claims, typ JWT',
+  'ob3-jwt':
+    'OB 3.0 JWT proof (OB 3.0 section 8.2): a VC 2.0 credential as the payload, iss/jti/sub/nbf claims, typ JWT',
   'vc-jose-cose': 'VC-JOSE-COSE vc+jwt (section 3.1): a VC 2.0 credential alone as the payload',
   'vc-jose-cose-no-typ': 'VC-JOSE-COSE without typ: a VC 2.0 credential as the payload, no JWT registered claims',
   'vc-jwt-1.1':
@@ -338,12 +339,11 @@ async function ob3(party, credential, { header, claims, payload } = {}) {
     expect: true,
     description: 'OB 3.0 badge, did:key Ed25519 issuer, kid = the did:key verification method',
   })
+  const platform = ob3Credential(badges, { name: 'Cloud Security Practitioner' })
   add('ob3-did-web-p256', {
     needs: ISSUE_10,
     ...base,
-    token: await ob3(badges, ob3Credential(badges, { name: 'Cloud Security Practitioner' }), {
-      claims: { ...ob3Claims(ob3Credential(badges, { name: 'Cloud Security Practitioner' })), iat: ISSUED_S },
-    }),
+    token: await ob3(badges, platform, { claims: { ...ob3Claims(platform), iat: ISSUED_S } }),
     issuer: badges,
     alg: 'ES256',
     expect: true,
@@ -402,7 +402,9 @@ async function ob3(party, credential, { header, claims, payload } = {}) {
   })
   add('ob3-header-jwk-other-key', {
     ...base,
-    token: await ob3(ATTACKER, ob3Credential(academy, { name: 'Spreadsheet Modelling' }), { header: embedded(ATTACKER) }),
+    token: await ob3(ATTACKER, ob3Credential(academy, { name: 'Spreadsheet Modelling' }), {
+      header: embedded(ATTACKER),
+    }),
     issuer: academy,
     alg: 'EdDSA',
     expect: ['key', 'key.'],
@@ -571,7 +573,11 @@ async function hs256(credential, party, secret) {
     needs: ISSUE_10,
     tool: `${JOSE} CompactSign`,
     form: FORM.joseCose,
-    token: await joseCompact(academy, { alg: 'EdDSA', kid: academy.kid, typ: 'vc+jwt', cty: 'vc' }, JSON.stringify(noSubjectId)),
+    token: await joseCompact(
+      academy,
+      { alg: 'EdDSA', kid: academy.kid, typ: 'vc+jwt', cty: 'vc' },
+      JSON.stringify(noSubjectId),
+    ),
     issuer: academy,
     alg: 'EdDSA',
     expect: true,
@@ -673,7 +679,9 @@ function vc1Payload(credential, { keepIssuanceDate = true } = {}) {
     issuer: college,
     alg: 'EdDSA',
     expect: true,
-    description: `didkit-style VC 1.1 JWT: "nbf":${ISSUED_S}.0 (a non-integer JSON number is a NumericDate, RFC 7519 section 2), no typ`,
+    description:
+      `didkit-style VC 1.1 JWT: "nbf":${ISSUED_S}.0 (a non-integer JSON number is a NumericDate, ` +
+      'RFC 7519 section 2), no typ',
   })
 
   // tampered and broken VC 1.1 ones
@@ -705,7 +713,8 @@ function vc1Payload(credential, { keepIssuanceDate = true } = {}) {
     issuer: academy,
     alg: 'EdDSA',
     expect: ['claims', 'claims.'],
-    description: 'VC-JWT 1.1 whose nbf is an hour after the issuanceDate in vc (VCDM 1.1: nbf must represent issuanceDate)',
+    description:
+      'VC-JWT 1.1 whose nbf is an hour after the issuanceDate in vc (VCDM 1.1: nbf must represent issuanceDate)',
   })
   const awarded = vc1Credential(academy, '3.0.2', { name: 'Public Speaking', awardedDate: ISSUED })
   add('vc1-ob302-with-3.0.3-term', {
@@ -767,6 +776,32 @@ write(PROFILE_FILE, pretty(PROFILE_CONTEXT))
 for (const party of [...Object.values(ISSUERS), ATTACKER]) {
   write(`public-keys/${party.slug}.jwk.json`, pretty({ ...party.publicJwk, alg: party.alg, kid: party.kid }))
 }
+write(
+  'README.md',
+  `# Interop corpus: Open Badges 3.0 JWTs made by independent tools
+
+Generated by \`tests/interop/make-corpus.mjs\` (run \`node make-corpus.mjs\` in \`tests/interop\`
+after \`npm ci\`); do not edit by hand. \`tests/test_interop_corpus.py\` checks every case and that
+re-running the generator reproduces these files.
+
+- \`manifest.json\`: one entry per case: \`file\`, \`tool\`, \`form\` (explained under \`forms\`),
+  \`alg\`, \`issuer\`, \`did_documents\` to trust, \`documents\` (JSON-LD documents to pin, their URLs
+  under the top-level \`documents\`), \`now\` (the moment to verify at), the verdict (\`valid\`, and
+  for invalid cases the \`check\` that must fail and a prefix of its \`code\`; with \`documents\`, the
+  verdict with them pinned, \`without_documents\` the one without), \`deterministic\`
+  (false: the signature is randomised and changes on every run), and \`needs\` when czmc does
+  not give that verdict yet.
+- \`cases/\`: the tokens. \`dids/\`: the issuers' DID documents (did:web ones as published at
+  \`/did.json\`; did:key and did:jwk ones as they resolve). \`contexts/\`: a made-up national
+  profile context, served by no one. \`public-keys/\`: every signer's public JWK with its kid.
+- \`keys/\`: the fixed RSA private key the generator reads (Ed25519 and P-256 keys come from
+  fixed seeds in the script). Test keys only, published on purpose: never trust them.
+
+Verify a case with the CLI, e.g.:
+
+    czmc verify cases/ob3-did-web-rsa.jwt --did-document dids/university-did-web-rsa.did.json --at ${NOW} --json
+`,
+)
 write(
   'manifest.json',
   pretty({
