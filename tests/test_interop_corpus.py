@@ -19,7 +19,9 @@ the change it waits for lands.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -119,30 +121,47 @@ def b64decode(text: str) -> bytes:
 # --- the manifest -----------------------------------------------------------------------------
 
 
+def corpus_files(root: Path, *, skip: tuple[str, ...]) -> set[str]:
+    return {
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file() and path.relative_to(root).parts[0] not in skip
+    }
+
+
 def test_manifest_describes_every_file():
-    """Every case names existing files, a form the manifest defines and a verdict czmc can state."""
+    """Every case names existing files, a form the manifest defines and a verdict czmc can state;
+    every generated file belongs to a case."""
     assert len(CASES) == len(MANIFEST["cases"]) >= 30
-    listed = {"README.md", "manifest.json", *MANIFEST["documents"], *(case["file"] for case in CASES.values())}
+    referenced = {"README.md", "manifest.json", *MANIFEST["documents"]}
     for case in CASES.values():
         assert case["form"] in MANIFEST["forms"], case["name"]
-        listed.update(case["did_documents"])
-        listed.update(case.get("documents", []))
+        referenced.update([case["file"], *case["did_documents"], *case.get("documents", [])])
         datetime.fromisoformat(case["now"])
         if case["valid"]:
             assert "check" not in case
         else:
             assert case["check"] in VALIDITY_CHECKS
             assert case["code"]
+        if "documents" in case:
+            assert set(case["documents"]) <= set(MANIFEST["documents"])
+            assert case["without_documents"]["check"] in VALIDITY_CHECKS
         assert case.get("needs") in (None, "issue-10")
-    on_disk = {
-        path.relative_to(CORPUS).as_posix()
-        for path in CORPUS.rglob("*")
-        if path.is_file() and path.parts[len(CORPUS.parts)] not in ("keys", "public-keys")
-    }
-    assert on_disk == listed
-    forms = {case["form"] for case in CASES.values()}
-    assert forms == set(MANIFEST["forms"])
+    assert all((CORPUS / file).is_file() for file in referenced)
+    generated = {file for file in referenced if not file.startswith("inputs/")}
+    assert corpus_files(CORPUS, skip=("inputs", "public-keys")) == generated
+    assert {case["form"] for case in CASES.values()} == set(MANIFEST["forms"])
     assert {case["valid"] for case in CASES.values()} == {True, False}
+
+
+def test_inputs_are_the_recorded_files():
+    """The generator's inputs (a third-party context, a test key) match the SHA-256 in inputs/SOURCES.md."""
+    sources = (CORPUS / "inputs" / "SOURCES.md").read_text(encoding="utf-8")
+    recorded = dict(re.findall(r"^\| `([^`]+)` \|.*?\| `([0-9a-f]{64})` \|", sources, flags=re.MULTILINE))
+    files = corpus_files(CORPUS / "inputs", skip=())
+    assert set(recorded) == files - {"SOURCES.md"}
+    for name, digest in recorded.items():
+        assert hashlib.sha256((CORPUS / "inputs" / name).read_bytes()).hexdigest() == digest, name
 
 
 # --- czmc verifies the corpus -----------------------------------------------------------------
@@ -277,13 +296,8 @@ def test_corpus_is_reproducible(tmp_path: Path):
     signatures verify with the issuer's key."""
     out = tmp_path / "corpus"
     run_node("make-corpus.mjs", str(out))
-    made = {path.relative_to(out).as_posix() for path in out.rglob("*") if path.is_file()}
-    committed = {
-        path.relative_to(CORPUS).as_posix()
-        for path in CORPUS.rglob("*")
-        if path.is_file() and path.parts[len(CORPUS.parts)] != "keys"
-    }
-    assert made == committed
+    made = corpus_files(out, skip=())
+    assert made == corpus_files(CORPUS, skip=("inputs",))
     randomised = {case["file"] for case in CASES.values() if not case["deterministic"]}
     assert randomised, "the corpus has ECDSA cases signed by jose"
     for file in sorted(made):

@@ -5,8 +5,9 @@
 //
 //   node make-corpus.mjs [OUT_DIR]      (default: corpus/ beside this script)
 //
-// Deterministic: keys come from fixed seeds (Ed25519, P-256) or a fixed JWK (RSA,
-// corpus/keys/university-rsa.private.jwk.json, an input of this script), every date is fixed, and
+// Inputs (corpus/inputs/, never written here): a fixed RSA JWK and 1EdTech's license extension
+// context (byte-exact, see inputs/SOURCES.md). Deterministic: the other keys come from fixed seeds
+// (Ed25519, P-256), every date is fixed, and
 // did-jwt-vc's clock is pinned. EdDSA and RS256 signatures, and did-jwt's ES256 (RFC 6979), are
 // deterministic, so re-running gives the same bytes; jose's ES256 (WebCrypto) is randomised, so
 // those tokens differ on every run and are marked `"deterministic": false` in the manifest.
@@ -44,6 +45,9 @@ const OB = (version) => `https://purl.imsglobal.org/spec/ob/v3p0/context-${versi
 // A made-up national micro-credential profile: an extension context no verifier bundles
 const PROFILE_URL = 'https://mc-profile.example/ns/context-1.0.jsonld'
 const PROFILE_FILE = 'contexts/mc-profile-context-1.0.jsonld'
+// 1EdTech's Creative Commons license extension for OB 3.0 (extensions/licenseExtension)
+const LICENSE_URL = 'https://openbadgespec.org/extensions/licenseExtension/context-3.0.0.json'
+const LICENSE_FILE = 'inputs/licenseExtension-context-3.0.0.json'
 const PROFILE_CONTEXT = {
   '@context': {
     '@version': 1.1,
@@ -147,7 +151,7 @@ const ISSUERS = {
   ),
   university: didWebParty(
     'university-did-web-rsa',
-    rsa('keys/university-rsa.private.jwk.json'),
+    rsa('inputs/university-rsa.private.jwk.json'),
     'did:web:university.example',
     'jwt-rs256',
     'JsonWebKey',
@@ -428,6 +432,45 @@ async function ob3(party, credential, { header, claims, payload } = {}) {
     description:
       'OB 3.0 badge using a national profile extension context (ectsCredits, eqfLevel, a type): valid ' +
       'when the context is supplied as a pinned document, invalid (jsonld) without it',
+  })
+
+  // 1EdTech's license extension context. Its License type cannot be used: the context scoped to
+  // License redefines the protected term License (a JSON-LD error), so a license node without a
+  // type is all that works, and legalCode (defined only in that scope) is then undefined.
+  const licensed = (name, license) => {
+    const credential = ob3Credential(university, { name })
+    credential['@context'] = [VC2, OB('3.0.3'), LICENSE_URL]
+    Object.assign(credential.credentialSubject.achievement, { type: ['Achievement', 'CCAchievement'], license })
+    return credential
+  }
+  const ccBy = { id: 'http://creativecommons.org/licenses/by/4.0/', name: 'Creative Commons Attribution 4.0' }
+  add('ob3-license-extension-context', {
+    ...base,
+    needs: ISSUE_10,
+    token: await ob3(university, licensed('Open Educational Resources Author', ccBy)),
+    issuer: university,
+    alg: 'RS256',
+    expect: true,
+    documents: [LICENSE_FILE],
+    without_documents: { valid: false, check: 'jsonld', code: 'jsonld.' },
+    description:
+      "OB 3.0 badge using 1EdTech's Creative Commons license extension context (a CCAchievement with a " +
+      'license): valid with the context pinned, invalid (jsonld) without it',
+  })
+  const withLegalCode = { ...ccBy, legalCode: 'http://creativecommons.org/licenses/by/4.0/legalcode' }
+  add('ob3-license-extension-legalcode', {
+    ...base,
+    needs: ISSUE_10,
+    token: await ob3(university, licensed('Open Educational Resources Reviewer', withLegalCode)),
+    issuer: university,
+    alg: 'RS256',
+    expect: ['jsonld', 'jsonld.'],
+    documents: [LICENSE_FILE],
+    without_documents: { valid: false, check: 'jsonld', code: 'jsonld.' },
+    description:
+      "the license as 1EdTech's extension README shows it, with legalCode: that term is defined only in the " +
+      'context scoped to the License type, which never applies to an untyped license node, so it is ' +
+      'undefined even with the context pinned',
   })
 
   // tampered and broken ones
@@ -794,8 +837,9 @@ re-running the generator reproduces these files.
 - \`cases/\`: the tokens. \`dids/\`: the issuers' DID documents (did:web ones as published at
   \`/did.json\`; did:key and did:jwk ones as they resolve). \`contexts/\`: a made-up national
   profile context, served by no one. \`public-keys/\`: every signer's public JWK with its kid.
-- \`keys/\`: the fixed RSA private key the generator reads (Ed25519 and P-256 keys come from
-  fixed seeds in the script). Test keys only, published on purpose: never trust them.
+- \`inputs/\`: what the generator reads: a fixed RSA private key (Ed25519 and P-256 keys come
+  from fixed seeds in the script; all are test keys, published on purpose: never trust them) and
+  third-party JSON-LD documents, byte-exact, with their sources in \`inputs/SOURCES.md\`.
 
 Verify a case with the CLI, e.g.:
 
@@ -812,7 +856,7 @@ write(
     now: NOW,
     learner: LEARNER,
     forms: FORMS,
-    documents: { [PROFILE_FILE]: PROFILE_URL },
+    documents: { [PROFILE_FILE]: PROFILE_URL, [LICENSE_FILE]: LICENSE_URL },
     cases: cases.map(({ entry }) => entry),
   }),
 )
