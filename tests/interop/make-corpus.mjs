@@ -41,7 +41,8 @@ Date.now = () => ISSUED_S * 1000
 
 const VC2 = 'https://www.w3.org/ns/credentials/v2'
 const VC1 = 'https://www.w3.org/2018/credentials/v1'
-const OB = (version) => `https://purl.imsglobal.org/spec/ob/v3p0/context-${version}.json`
+// OB 3.0.0 (November 2022) was published as context.json; later versions carry their number
+const OB = (version) => `https://purl.imsglobal.org/spec/ob/v3p0/context${version === '3.0.0' ? '' : `-${version}`}.json`
 // A made-up national micro-credential profile: an extension context no verifier bundles
 const PROFILE_URL = 'https://mc-profile.example/ns/context-1.0.jsonld'
 const PROFILE_FILE = 'contexts/mc-profile-context-1.0.jsonld'
@@ -664,7 +665,7 @@ function vc1Payload(credential, { keepIssuanceDate = true } = {}) {
 }
 
 {
-  const { academy, tutor, college } = ISSUERS
+  const { academy, tutor, college, badges } = ISSUERS
   const base = { tool: `${JOSE} SignJWT`, form: FORM.vc1 }
   const header = (party) => ({ alg: party.alg, kid: party.kid, typ: 'JWT' })
   const sign = (party, payload) => joseJwt(party, header(party), payload)
@@ -680,6 +681,17 @@ function vc1Payload(credential, { keepIssuanceDate = true } = {}) {
     description:
       'OB 3.0.2 on VCDM 1.1 as VC-JWT 1.1: vc with issuanceDate, no id and no credentialSubject.id ' +
       '(folded in from jti and sub)',
+  })
+
+  const ob300 = vc1Credential(badges, '3.0.0', { name: 'Research Data Management' })
+  add('vc1-ob300-did-web-p256', {
+    ...base,
+    needs: ISSUE_10,
+    token: await sign(badges, vc1Payload(ob300)),
+    issuer: badges,
+    alg: 'ES256',
+    expect: true,
+    description: 'OB 3.0.0 (context.json) on VCDM 1.1 as VC-JWT 1.1 from a did:web issuer (P-256 JsonWebKey2020)',
   })
 
   // did-jwt-vc from a JWT payload, as Veramo-style issuers call it; it stamps iat (pinned) itself
