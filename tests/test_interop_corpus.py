@@ -41,6 +41,7 @@ from czmc import did, ob3
 from czmc.did import DefaultResolver
 from czmc.inputs import load_document
 from czmc.keys import Key
+from czmc.status import StatusChecker
 
 INTEROP = Path(__file__).resolve().parent / "interop"
 CORPUS = INTEROP / "corpus"
@@ -107,7 +108,17 @@ def assert_verdict(valid: bool, failed: list[tuple[str, str]], expected: dict[st
 
 
 def verify(name: str) -> czmc.VerificationResult:
-    return czmc.verify(token(name), resolver=DefaultResolver(documents=did_documents(name)), now=at(name))
+    lists = [(CORPUS / file).read_text(encoding="ascii") for file in CASES[name].get("status_lists", [])]
+    resolver = DefaultResolver(documents=did_documents(name))
+    return czmc.verify(token(name), resolver=resolver, now=at(name), status=StatusChecker(lists=lists))
+
+
+def cli_options(name: str) -> list[str | Path]:
+    """The case's DID documents and status lists as `czmc verify` options."""
+    case = CASES[name]
+    documents = [arg for file in case["did_documents"] for arg in ("--did-document", CORPUS / file)]
+    lists = [arg for file in case.get("status_lists", []) for arg in ("--status-list", CORPUS / file)]
+    return [*documents, *lists, "--at", case["now"]]
 
 
 def failed_checks(result: czmc.VerificationResult) -> list[tuple[str, str]]:
@@ -137,6 +148,7 @@ def test_manifest_describes_every_file():
     for case in CASES.values():
         assert case["form"] in MANIFEST["forms"], case["name"]
         referenced.update([case["file"], *case["did_documents"], *case.get("documents", [])])
+        referenced.update(case.get("status_lists", []))
         datetime.fromisoformat(case["now"])
         if case["valid"]:
             assert "check" not in case
@@ -196,24 +208,22 @@ def test_czmc_verdict_with_pinned_documents(tmp_path: Path, name: str):
     for file in case["documents"]:
         added = czmc_cli("documents", "add", MANIFEST["documents"][file], CORPUS / file, "--store", store)
         assert added.returncode == 0, added.stderr
-    documents = [arg for file in case["did_documents"] for arg in ("--did-document", CORPUS / file)]
-    done = czmc_cli("verify", CORPUS / case["file"], *documents, "--documents", store, "--at", case["now"], "--json")
+    done = czmc_cli("verify", CORPUS / case["file"], *cli_options(name), "--documents", store, "--json")
     assert done.returncode in (0, 1), done.stderr
     result = json.loads(done.stdout)
     failed = [(check["name"], check["code"]) for check in result["checks"] if check["status"] == "failed"]
     assert_verdict(result["valid"], failed, case)
 
 
-# the CLI on the corpus: a did:web issuer that needs its DID document, and a forgery
-CLI_CASES = ["ob3-did-web-rsa", "vc1-tampered-content"]
+# the CLI on the corpus: a did:web issuer that needs its DID document, a forgery, a revoked credential
+CLI_CASES = ["ob3-did-web-rsa", "vc1-tampered-content", "ob3-status-revoked"]
 
 
 @pytest.mark.parametrize("name", expecting(CLI_CASES))
 def test_czmc_cli_verdict(name: str):
     """`czmc verify FILE --did-document DOC --at NOW --json` gives the manifest's verdict and exit code."""
     case = CASES[name]
-    documents = [arg for file in case["did_documents"] for arg in ("--did-document", CORPUS / file)]
-    done = czmc_cli("verify", CORPUS / case["file"], *documents, "--at", case["now"], "--json")
+    done = czmc_cli("verify", CORPUS / case["file"], *cli_options(name), "--json")
     assert done.returncode == (0 if case["valid"] else 1), done.stderr
     result = json.loads(done.stdout)
     failed = [(check["name"], check["code"]) for check in result["checks"] if check["status"] == "failed"]
@@ -224,8 +234,7 @@ def test_czmc_cli_verdict(name: str):
 def test_czmc_cli_agrees_with_the_library(name: str):
     """Whatever the verdict, the CLI reports the same checks as czmc.verify on the same input."""
     case = CASES[name]
-    documents = [arg for file in case["did_documents"] for arg in ("--did-document", CORPUS / file)]
-    done = czmc_cli("verify", CORPUS / case["file"], *documents, "--at", case["now"], "--json")
+    done = czmc_cli("verify", CORPUS / case["file"], *cli_options(name), "--json")
     result = json.loads(done.stdout)
     library = verify(name)
     assert result["valid"] is library.valid

@@ -13,6 +13,7 @@
 // those tokens differ on every run and are marked `"deterministic": false` in the manifest.
 // Nothing here uses czmc: the corpus is the independent side of the interop tests.
 import { createECDH, createHash, createPrivateKey } from 'node:crypto'
+import { gzipSync } from 'node:zlib'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -608,6 +609,104 @@ async function hs256(credential, party, secret) {
     .sign(secret)
 }
 
+// Bitstring Status List (W3C, 2025): lists as jose-based issuers publish them --------------------
+
+// A BitstringStatusListCredential (section 2.2) with the given entries set, as an OB 3.0 JWT
+async function statusList(party, url, setIndexes, header) {
+  const bits = Buffer.alloc(131072 / 8) // the minimum size: 131,072 entries
+  for (const index of setIndexes) bits[index >> 3] |= 0x80 >> (index & 7)
+  const credential = {
+    '@context': [VC2],
+    id: url,
+    type: ['VerifiableCredential', 'BitstringStatusListCredential'],
+    issuer: party.did,
+    validFrom: ISSUED,
+    credentialSubject: {
+      id: `${url}#list`,
+      type: 'BitstringStatusList',
+      statusPurpose: 'revocation',
+      encodedList: `u${base64url.encode(gzipSync(bits, { level: 9 }))}`,
+    },
+  }
+  const claims = { iss: party.did, jti: url, sub: `${url}#list`, nbf: ISSUED_S }
+  return joseJwt(party, header, credential, claims)
+}
+
+const statusEntry = (url, index) => ({
+  id: `${url}#${index}`,
+  type: 'BitstringStatusListEntry',
+  statusPurpose: 'revocation',
+  statusListIndex: String(index),
+  statusListCredential: url,
+})
+
+const statusLists = new Map() // file -> token
+
+{
+  const { academy } = ISSUERS
+  const base = { tool: `${JOSE} SignJWT`, form: FORM.ob3 }
+  const kidList = 'https://academy.example/status/1'
+  const jwkList = 'https://academy.example/status/2'
+  const missingList = 'https://academy.example/status/3'
+  const kidHeader = { alg: 'EdDSA', kid: academy.kid, typ: 'JWT' }
+  statusLists.set('status-lists/academy-1.jwt', await statusList(academy, kidList, [7, 4242], kidHeader))
+  // OB 3.0 section 8.2.3 lets a JWT carry the key as jwk: some issuers sign their lists that way
+  const jwkHeader = { alg: 'EdDSA', typ: 'JWT', jwk: academy.publicJwk }
+  statusLists.set('status-lists/academy-2-header-jwk.jwt', await statusList(academy, jwkList, [7], jwkHeader))
+  const withStatus = (name, url, index) =>
+    ob3Credential(academy, { name, credentialStatus: statusEntry(url, index) })
+
+  add('ob3-status-active', {
+    ...base,
+    needs: ISSUE_10,
+    token: await ob3(academy, withStatus('Machine Learning Basics', kidList, 5)),
+    issuer: academy,
+    alg: 'EdDSA',
+    expect: true,
+    status_lists: ['status-lists/academy-1.jwt'],
+    description: "credentialStatus at index 5 of the issuer's Bitstring Status List (pinned; entry not set)",
+  })
+  add('ob3-status-revoked', {
+    ...base,
+    token: await ob3(academy, withStatus('Machine Learning Basics', kidList, 7)),
+    issuer: academy,
+    alg: 'EdDSA',
+    expect: ['status', 'status.revoked'],
+    status_lists: ['status-lists/academy-1.jwt'],
+    description: 'credentialStatus at index 7, which the pinned revocation list has set',
+  })
+  add('ob3-status-list-header-jwk', {
+    ...base,
+    needs: ISSUE_10,
+    token: await ob3(academy, withStatus('Deep Learning Basics', jwkList, 5)),
+    issuer: academy,
+    alg: 'EdDSA',
+    expect: true,
+    status_lists: ['status-lists/academy-2-header-jwk.jwt'],
+    description:
+      "the status list is signed with the did:key issuer's own key in the header (jwk, no kid), as OB 3.0 " +
+      'section 8.2.3 allows: a verifier that accepts that for credentials must accept it for their lists',
+  })
+  add('ob3-status-list-header-jwk-revoked', {
+    ...base,
+    needs: ISSUE_10,
+    token: await ob3(academy, withStatus('Deep Learning Basics', jwkList, 7)),
+    issuer: academy,
+    alg: 'EdDSA',
+    expect: ['status', 'status.revoked'],
+    status_lists: ['status-lists/academy-2-header-jwk.jwt'],
+    description: 'index 7 of the header-jwk list, which is set: revoked',
+  })
+  add('ob3-status-list-unavailable', {
+    ...base,
+    token: await ob3(academy, withStatus('Deep Learning Basics', missingList, 5)),
+    issuer: academy,
+    alg: 'EdDSA',
+    expect: ['status', 'status.'],
+    description: 'a credentialStatus whose list is neither pinned nor fetched (offline): the status is unknown',
+  })
+}
+
 // VC-JOSE-COSE, signed by jose ----------------------------------------------------------------------
 
 {
@@ -824,9 +923,10 @@ function write(file, text) {
 }
 const pretty = (value) => `${JSON.stringify(value, null, 2)}\n`
 
-for (const dir of ['cases', 'dids', 'contexts', 'public-keys']) rmSync(join(OUT, dir), { recursive: true, force: true })
+for (const dir of ['cases', 'dids', 'contexts', 'public-keys', 'status-lists']) rmSync(join(OUT, dir), { recursive: true, force: true })
 for (const { entry, token } of cases) write(entry.file, `${token}\n`)
 for (const [file, document] of didDocs) write(file, pretty(document))
+for (const [file, list] of statusLists) write(file, `${list}\n`)
 write(PROFILE_FILE, pretty(PROFILE_CONTEXT))
 for (const party of [...Object.values(ISSUERS), ATTACKER]) {
   write(`public-keys/${party.slug}.jwk.json`, pretty({ ...party.publicJwk, alg: party.alg, kid: party.kid }))
@@ -846,7 +946,8 @@ re-running the generator reproduces these files.
   verdict with them pinned, \`without_documents\` the one without), \`deterministic\`
   (false: the signature is randomised and changes on every run), and \`needs\` when czmc does
   not give that verdict yet.
-- \`cases/\`: the tokens. \`dids/\`: the issuers' DID documents (did:web ones as published at
+- \`cases/\`: the tokens. \`status-lists/\`: signed Bitstring Status Lists a case pins
+  (\`status_lists\`). \`dids/\`: the issuers' DID documents (did:web ones as published at
   \`/did.json\`; did:key and did:jwk ones as they resolve). \`contexts/\`: a made-up national
   profile context, served by no one. \`public-keys/\`: every signer's public JWK with its kid.
 - \`inputs/\`: what the generator reads: a fixed RSA private key (Ed25519 and P-256 keys come
