@@ -43,7 +43,8 @@ Date.now = () => ISSUED_S * 1000
 const VC2 = 'https://www.w3.org/ns/credentials/v2'
 const VC1 = 'https://www.w3.org/2018/credentials/v1'
 // OB 3.0.0 (November 2022) was published as context.json; later versions carry their number
-const OB = (version) => `https://purl.imsglobal.org/spec/ob/v3p0/context${version === '3.0.0' ? '' : `-${version}`}.json`
+const OB = (version) =>
+  `https://purl.imsglobal.org/spec/ob/v3p0/context${version === '3.0.0' ? '' : `-${version}`}.json`
 // A made-up national micro-credential profile: an extension context no verifier bundles
 const PROFILE_URL = 'https://mc-profile.example/ns/context-1.0.jsonld'
 const PROFILE_FILE = 'contexts/mc-profile-context-1.0.jsonld'
@@ -923,7 +924,9 @@ function write(file, text) {
 }
 const pretty = (value) => `${JSON.stringify(value, null, 2)}\n`
 
-for (const dir of ['cases', 'dids', 'contexts', 'public-keys', 'status-lists']) rmSync(join(OUT, dir), { recursive: true, force: true })
+for (const dir of ['cases', 'dids', 'contexts', 'public-keys', 'status-lists']) {
+  rmSync(join(OUT, dir), { recursive: true, force: true })
+}
 for (const { entry, token } of cases) write(entry.file, `${token}\n`)
 for (const [file, document] of didDocs) write(file, pretty(document))
 for (const [file, list] of statusLists) write(file, `${list}\n`)
