@@ -1,11 +1,13 @@
 """czmc against a corpus of Open Badges 3.0 JWTs made by independent tools (tests/interop/corpus).
 
 The corpus is what a verifier meets in the wild: OB 3.0 JWTs and VC-JOSE-COSE tokens signed by
-jose, VC-JWT 1.1 credentials (VC v1 context, OB 3.0.1/3.0.2 contexts) by jose and did-jwt-vc,
-didkit-shaped ones with a float ``nbf``, issuers on did:key, did:jwk and did:web, and tampered
-and broken tokens. ``tests/interop/make-corpus.mjs`` wrote it (fixed seeds and dates) together
-with ``manifest.json``, which gives each case's verification moment, DID documents, extra JSON-LD
-documents and verdict: valid, or the one check that must fail and a prefix of its code.
+jose, VC-JWT 1.1 credentials (VC v1 context, OB 3.0.0/3.0.1/3.0.2 contexts) by jose and
+did-jwt-vc, didkit-shaped ones with a float ``nbf``, issuers on did:key, did:jwk and did:web,
+extension contexts nobody bundles, Bitstring Status Lists, and tampered and broken tokens.
+``tests/interop/make-corpus.mjs`` wrote it (fixed seeds and dates) together with
+``manifest.json``, which gives each case's verification moment, DID documents, status lists,
+extra JSON-LD documents and verdict: valid, or the one check that must fail and a prefix of its
+code.
 
 Reading the corpus needs no Node.js. With node installed, the generator is re-run to show the
 committed corpus is what it makes, and did-jwt-vc (default policies) judges the VC 1.1 cases
@@ -13,8 +15,7 @@ and czmc's own ``vc1`` output.
 
 Cases marked ``"needs": "issue-10"`` in the manifest are verdicts czmc does not give yet; their
 tests are strict xfails, so each marker must go (in make-corpus.mjs, then regenerate) as soon as
-the change it waits for lands.
-"""
+the change it waits for lands."""
 
 from __future__ import annotations
 
@@ -100,6 +101,7 @@ def assert_verdict(valid: bool, failed: list[tuple[str, str]], expected: dict[st
     """The verdict ``expected`` gives (``valid``, ``check``, ``code``), from a result's failed checks."""
     if expected["valid"]:
         assert valid, failed
+        assert not failures(failed), failed
         return
     assert not valid
     assert [check for check, _ in failures(failed)] == [expected["check"]], failed
