@@ -355,9 +355,6 @@ def czmc_vc1_token() -> tuple[str, dict[str, Any]]:
 
 @needs_node
 @pytest.mark.usefixtures("node_modules")
-@pytest.mark.xfail(
-    reason="needs issue-10: czmc's vc1 output becomes a VCDM 1.1 credential", raises=AssertionError, strict=True
-)
 def test_didjwtvc_defaults_accept_czmc_vc1_output():
     """An application verifying with did-jwt-vc plainly (default policies) accepts czmc's vc1 JWT."""
     signed, credential = czmc_vc1_token()

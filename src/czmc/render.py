@@ -5,8 +5,8 @@
 
 - ``text``: for people; one line per file and per problem, optionally coloured.
 - ``json``: for programs; an array with one object per file (``path``, ``kind``, ``valid``,
-  ``issues`` with ``code``, ``path``, ``message``, ``severity``; ``signature`` for signed
-  credentials).
+  ``verdict``, ``issues`` with ``code``, ``path``, ``message``, ``severity``; ``signature``
+  for signed credentials; ``profile`` for credentials).
 - ``github``: GitHub Actions workflow commands (``::error file=...,line=...,col=...,title=CODE::...``),
   which GitHub shows as annotations on the lines of the files.
 - ``junit``: JUnit XML, one ``testsuite`` with one ``testcase`` per file and a ``failure``
@@ -24,6 +24,7 @@ import click
 
 from czmc.report import Issue, Severity
 from czmc.validation import FileReport, SignatureStatus
+from czmc.verification import Verdict
 
 __all__ = [
     "FORMATS",
@@ -48,7 +49,9 @@ def _counts(report: FileReport) -> tuple[int, int]:
 
 def _summary(reports: Sequence[FileReport]) -> str:
     invalid = sum(1 for report in reports if not report.valid)
-    return f"{_plural(len(reports), 'file')} checked, {invalid} invalid"
+    short = sum(1 for report in reports if report.verdict is Verdict.PROFILE_NOT_MET)
+    text = f"{_plural(len(reports), 'file')} checked, {invalid} invalid"
+    return text + (f", {short} valid but not meeting {'its' if short == 1 else 'their'} profile" if short else "")
 
 
 _SIGNATURE_NOTES = {
@@ -70,7 +73,12 @@ def render_text(reports: Sequence[FileReport], *, color: bool = False) -> str:
     lines = []
     for report in reports:
         errors, warnings = _counts(report)
-        verdict = style(_plural(errors, "problem"), fg="red", bold=True) if errors else style("valid", fg="green")
+        if report.verdict is Verdict.PROFILE_NOT_MET:
+            verdict = style(f"valid, but not meeting its profile: {_plural(errors, 'problem')}", fg="yellow", bold=True)
+        elif errors:
+            verdict = style(_plural(errors, "problem"), fg="red", bold=True)
+        else:
+            verdict = style("valid", fg="green")
         if warnings:
             verdict += ", " + style(_plural(warnings, "warning"), fg="yellow")
         about = [report.kind.value] if report.kind else []

@@ -338,7 +338,6 @@ async function ob3(party, credential, { header, claims, payload } = {}) {
   const base = { tool: `${JOSE} SignJWT`, form: FORM.ob3 }
 
   add('ob3-did-key-ed25519', {
-    needs: ISSUE_10,
     ...base,
     token: await ob3(academy, ob3Credential(academy)),
     issuer: academy,
@@ -348,7 +347,6 @@ async function ob3(party, credential, { header, claims, payload } = {}) {
   })
   const platform = ob3Credential(badges, { name: 'Cloud Security Practitioner' })
   add('ob3-did-web-p256', {
-    needs: ISSUE_10,
     ...base,
     token: await ob3(badges, platform, { claims: { ...ob3Claims(platform), iat: ISSUED_S } }),
     issuer: badges,
@@ -359,7 +357,6 @@ async function ob3(party, credential, { header, claims, payload } = {}) {
       'P-256 JsonWebKey2020 method; the JWT also carries iat',
   })
   add('ob3-did-web-rsa', {
-    needs: ISSUE_10,
     ...base,
     token: await ob3(university, ob3Credential(university, { name: 'Academic Writing in English' })),
     issuer: university,
@@ -369,7 +366,6 @@ async function ob3(party, credential, { header, claims, payload } = {}) {
   })
   const expiring = ob3Credential(college, { name: 'First Aid at Work', validUntil: '2028-06-27T12:00:00Z' })
   add('ob3-did-jwk-ed25519', {
-    needs: ISSUE_10,
     ...base,
     token: await ob3(college, expiring),
     issuer: college,
@@ -378,7 +374,6 @@ async function ob3(party, credential, { header, claims, payload } = {}) {
     description: 'OB 3.0 badge, did:jwk Ed25519 issuer (kid #0), with validUntil and exp',
   })
   add('ob3-did-jwk-p256', {
-    needs: ISSUE_10,
     ...base,
     token: await ob3(institute, ob3Credential(institute, { name: 'Embedded Systems Lab' })),
     issuer: institute,
@@ -390,7 +385,6 @@ async function ob3(party, credential, { header, claims, payload } = {}) {
   // OB 3.0 section 8.2.3: the header may carry the issuer's public key as jwk instead of a kid
   const embedded = (party) => ({ alg: party.alg, typ: 'JWT', jwk: party.publicJwk })
   add('ob3-header-jwk-did-key-issuer', {
-    needs: ISSUE_10,
     ...base,
     token: await ob3(academy, ob3Credential(academy, { name: 'Spreadsheet Modelling' }), { header: embedded(academy) }),
     issuer: academy,
@@ -399,7 +393,6 @@ async function ob3(party, credential, { header, claims, payload } = {}) {
     description: "header jwk (no kid) equal to the did:key issuer's own key: self-certifying, OB 3.0 section 8.2.3",
   })
   add('ob3-header-jwk-did-jwk-issuer', {
-    needs: ISSUE_10,
     ...base,
     token: await ob3(institute, ob3Credential(institute, { name: 'Network Basics' }), { header: embedded(institute) }),
     issuer: institute,
@@ -534,7 +527,6 @@ async function ob3(party, credential, { header, claims, payload } = {}) {
     description: 'validUntil and exp 2025-12-31T23:59:59Z, before now',
   })
   add('ob3-iat-in-future', {
-    needs: ISSUE_10,
     ...base,
     token: await ob3(academy, good, { claims: { ...ob3Claims(good), iat: NOW_S + 86400 } }),
     issuer: academy,
@@ -659,7 +651,6 @@ const statusLists = new Map() // file -> token
 
   add('ob3-status-active', {
     ...base,
-    needs: ISSUE_10,
     token: await ob3(academy, withStatus('Machine Learning Basics', kidList, 5)),
     issuer: academy,
     alg: 'EdDSA',
@@ -678,7 +669,6 @@ const statusLists = new Map() // file -> token
   })
   add('ob3-status-list-header-jwk', {
     ...base,
-    needs: ISSUE_10,
     token: await ob3(academy, withStatus('Deep Learning Basics', jwkList, 5)),
     issuer: academy,
     alg: 'EdDSA',
@@ -690,7 +680,6 @@ const statusLists = new Map() // file -> token
   })
   add('ob3-status-list-header-jwk-revoked', {
     ...base,
-    needs: ISSUE_10,
     token: await ob3(academy, withStatus('Deep Learning Basics', jwkList, 7)),
     issuer: academy,
     alg: 'EdDSA',
@@ -714,7 +703,6 @@ const statusLists = new Map() // file -> token
   const { academy, badges } = ISSUERS
   const noSubjectId = ob3Credential(academy, { name: 'Volunteer Coordinator', subjectId: null })
   add('vc-jose-cose-did-key-ed25519', {
-    needs: ISSUE_10,
     tool: `${JOSE} CompactSign`,
     form: FORM.joseCose,
     token: await joseCompact(
@@ -729,7 +717,6 @@ const statusLists = new Map() // file -> token
   })
   const platform = ob3Credential(badges, { name: 'Kubernetes Operator' })
   add('vc-jose-cose-did-web-p256', {
-    needs: ISSUE_10,
     tool: `${JOSE} CompactSign`,
     form: FORM.joseCose,
     token: await joseCompact(badges, { alg: 'ES256', kid: badges.kid, typ: 'vc+jwt' }, JSON.stringify(platform)),
@@ -739,7 +726,6 @@ const statusLists = new Map() // file -> token
     description: 'VC-JOSE-COSE from a did:web issuer (P-256), typ vc+jwt without cty',
   })
   add('vc-jose-cose-without-typ', {
-    needs: ISSUE_10,
     tool: `${JOSE} CompactSign`,
     form: FORM.joseCoseNoTyp,
     token: await joseCompact(academy, { alg: 'EdDSA', kid: academy.kid }, JSON.stringify(ob3Credential(academy))),
