@@ -25,6 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from czmc import _b64, jsonld, ob3, vcjwt, verification
+from czmc.checks import CheckStatus
 from czmc.did import DefaultResolver, did_key, did_web_document
 from czmc.errors import FetchError, StatusError
 from czmc.http import DirectoryFetcher, HttpsFetcher
@@ -45,7 +46,6 @@ from czmc.status import (
     set_bit,
     status_entry,
 )
-from czmc.checks import CheckStatus
 from czmc.verification import CHECK_NAMES
 from tests._servers import Running, respond, serve
 from tests.conftest import FULL
@@ -902,9 +902,13 @@ def test_verify_checks_status_only_after_the_signature(issuer: Issuer) -> None:
 
 def test_verify_did_web_issuer_with_lists_from_a_directory(web_issuer: Issuer, tmp_path: Path) -> None:
     checker = StatusChecker(_site(tmp_path, {URL: web_issuer.sign_list((1,))}))
-    good = verification.verify(web_issuer.token(status_entry(URL, 2)), now=NOW, resolver=web_issuer.resolver, status=checker)
+    good = verification.verify(
+        web_issuer.token(status_entry(URL, 2)), now=NOW, resolver=web_issuer.resolver, status=checker
+    )
     assert good.valid, good.failures
-    bad = verification.verify(web_issuer.token(status_entry(URL, 1)), now=NOW, resolver=web_issuer.resolver, status=checker)
+    bad = verification.verify(
+        web_issuer.token(status_entry(URL, 1)), now=NOW, resolver=web_issuer.resolver, status=checker
+    )
     assert [(check.name, check.code) for check in bad.failures] == [("status", "status.revoked")]
 
 

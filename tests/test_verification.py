@@ -177,9 +177,9 @@ def test_vc11_dates_govern_time(issuer: tuple[Key, str]) -> None:
     assert verify(token, now=datetime(2025, 1, 1, tzinfo=UTC)).check("time").code == "time.not_yet_valid"
 
 
-_DATES = st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
-).map(lambda moment: moment.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ"))
+_DATES = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)).map(
+    lambda moment: moment.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+)
 
 
 @given(start=_DATES, end=st.none() | _DATES, extra=st.dictionaries(st.sampled_from(["name", "awardedDate"]), _DATES))
