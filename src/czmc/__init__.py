@@ -11,9 +11,11 @@ with a revocable Bitstring Status List entry and records what was issued; a
 from importlib import metadata as _metadata
 
 from czmc import did, http, jsonld, jws, keys, ob3, registry, schema, status, vcjwt, vocab
+from czmc.documents import DocumentStore
 from czmc.errors import (
     CzmcError,
     DocumentLoaderError,
+    DocumentStoreError,
     FetchError,
     InputError,
     InvalidError,
@@ -79,6 +81,8 @@ __all__ = [
     "CredentialState",
     "CzmcError",
     "DocumentLoaderError",
+    "DocumentStore",
+    "DocumentStoreError",
     "EscoSkill",
     "FetchError",
     "FieldOfStudy",

@@ -808,11 +808,13 @@ def _show_click_error(error: click.ClickException) -> None:
 
 
 from czmc.cli_batch import issue_batch  # noqa: E402 - registered once main exists
+from czmc.cli_documents import documents_group  # noqa: E402
 from czmc.cli_registry import registry_group, status_group  # noqa: E402
 
 main.add_command(issue_batch)
 main.add_command(status_group)
 main.add_command(registry_group)
+main.add_command(documents_group)
 
 
 def run(args: Sequence[str] | None = None) -> NoReturn:
