@@ -34,4 +34,4 @@ def test_error_tree_and_codes() -> None:
             assert issubclass(value, czmc.CzmcError)
             codes.add(value.code)
             assert value.__doc__
-    assert len(codes) == 15
+    assert len(codes) == 16

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from czmc import MicroCredential, SchemaError, schema, to_credential
+from czmc import DocumentStoreError, MicroCredential, SchemaError, jsonld, schema, to_credential
 from czmc.ob3 import CZMC_SCHEMA_URL, OB_SCHEMA_URL
+from czmc.report import Severity
 from tests.conftest import EXAMPLES
 
 
@@ -101,3 +102,65 @@ def test_long_messages_are_summarised(credential: dict[str, Any]) -> None:
     ]
     for issue in schema.iter_issues(credential):
         assert len(issue.message) < 400
+
+
+# --- schemas by the credential's generation ------------------------------------------------------
+
+VC11_ANY_SCHEMA = {  # stands in for 1EdTech's schema for VC 1.1 credentials, which czmc does not bundle
+    "$schema": "https://json-schema.org/draft/2019-09/schema",
+    "type": "object",
+    "required": ["@context", "issuanceDate"],
+    "properties": {"issuanceDate": {"type": "string", "format": "date-time"}},
+}
+
+
+def _vc11(credential: dict[str, Any]) -> dict[str, Any]:
+    """``credential`` on the VC 1.1 data model (VC v1 context, issuanceDate), as OB 3.0.0-3.0.2 credentials are."""
+    vc11 = {key: value for key, value in credential.items() if key not in ("validFrom", "validUntil")}
+    vc11["@context"] = [jsonld.VC_V1_CONTEXT, jsonld.OB_CONTEXT_3_0_2]
+    vc11["issuanceDate"] = credential["validFrom"]
+    return vc11
+
+
+def _resolver(url: str) -> dict[str, Any]:
+    if url != schema.OB_ANY_SCHEMA_URL:
+        raise DocumentStoreError("documents.not_pinned", url, f"{url} is not pinned")
+    return VC11_ANY_SCHEMA
+
+
+@pytest.mark.parametrize("names_schema", [False, True])
+def test_vc11_credentials_are_not_checked_against_the_vc2_schema(
+    credential: dict[str, Any], names_schema: bool
+) -> None:
+    vc11 = _vc11(credential)
+    if names_schema:
+        vc11["credentialSchema"] = [{"id": OB_SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}]
+    else:
+        vc11.pop("credentialSchema")
+    urls, issues = schema.schemas_for(vc11)
+    assert urls == []
+    assert [(i.code, i.path, i.severity) for i in issues] == [
+        ("schema.generation_unavailable", "/@context/0", Severity.WARNING)
+    ]
+    assert OB_SCHEMA_URL not in urls  # the VC 2.0 schema would demand validFrom
+    assert schema.is_valid(vc11)
+    schema.validate(vc11)  # warnings do not fail it
+    assert not schema.is_valid(vc11, [OB_SCHEMA_URL])  # what czmc did before: validFrom is required
+
+
+def test_vc11_credentials_use_the_vc11_schema_a_resolver_gives(credential: dict[str, Any]) -> None:
+    vc11 = _vc11(credential)
+    vc11.pop("credentialSchema")  # czmc's own schema is for VC 2.0 credentials (it has no issuanceDate)
+    assert schema.schemas_for(vc11, _resolver)[0][:1] == [schema.OB_ANY_SCHEMA_URL]
+    assert list(schema.iter_issues(vc11, resolve_schema=_resolver)) == []
+    assert schema.is_valid(vc11, resolve_schema=_resolver)
+    vc11["issuanceDate"] = "2025-02-03T09:00:00"  # no timezone
+    issues = {(i.code, i.path) for i in schema.iter_issues(vc11, resolve_schema=_resolver)}
+    assert issues == {("schema.format", "/issuanceDate")}
+    assert not schema.is_valid(vc11, resolve_schema=_resolver)
+
+
+def test_vc2_credentials_keep_the_current_schema(credential: dict[str, Any]) -> None:
+    assert schema.schemas_for(credential, _resolver) == ([OB_SCHEMA_URL, CZMC_SCHEMA_URL], [])
+    unnamed = {key: value for key, value in credential.items() if key != "credentialSchema"}
+    assert schema.schemas_for(unnamed)[0][0] == OB_SCHEMA_URL

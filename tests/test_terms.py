@@ -23,10 +23,11 @@ from pyld import jsonld as pyld_jsonld
 from czmc import JsonLdError, MicroCredential, jsonld, ob3, to_credential
 from czmc._terms import Checker, Context, Scoped, UnsupportedError, is_absolute
 from czmc.report import Issue, pointer
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 from tests.strategies import micro_credentials
 
 CREDENTIALS = sorted((EXAMPLES / "credentials").glob("*.json"))
+OB3_EXAMPLES = sorted((ROOT / "tests" / "vectors" / "ob3-examples").glob("*.json"))
 SLOW = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 VC, OB, EXT, CZMC = jsonld.VC_CONTEXT, jsonld.OB_CONTEXT, jsonld.OB_EXTENSIONS_CONTEXT, jsonld.CZMC_CONTEXT
 
@@ -125,6 +126,8 @@ OB_TERMS = [  # defined in some node of the OB/VC/czmc contexts, not necessarily
     "resultDescription", "familyName", "criteria", "narrative", "endorsement", "evidence", "issuer",
     "credentialSubject", "validFrom", "nameMap", "learningOutcome", "proof", "jsonSchema", "statusPurpose",
     "identifier", "image", "caption", "kid", "jwk", "cnf", "_sd", "...", "awardedDate", "homepage",
+    "issuanceDate", "expirationDate", "inLanguage", "cryptosuite", "proofValue", "verificationMethod",
+    "proofPurpose", "created", "publicKeyMultibase", "statusListIndex", "endorsementJwt",
 ]  # fmt: skip
 KEYS = st.one_of(
     st.sampled_from(OB_TERMS),
@@ -149,8 +152,31 @@ CONTEXT_LISTS = st.one_of(
 )
 
 
+VC1, DI1, DI2 = jsonld.VC_V1_CONTEXT, jsonld.DATA_INTEGRITY_V1_CONTEXT, jsonld.DATA_INTEGRITY_V2_CONTEXT
+ED2020 = jsonld.ED25519_2020_CONTEXT
+OB300, OB301, OB302 = jsonld.OB_CONTEXTS[:3]
+ANY_CONTEXT_LISTS = st.one_of(  # every bundled context, in the combinations credentials in circulation use
+    st.lists(st.sampled_from(sorted(jsonld.CONTEXTS)), min_size=1, max_size=5),
+    st.sampled_from(
+        [
+            [VC1, OB300],
+            [VC1, OB301, EXT, ED2020],
+            [VC1, OB302, DI1],
+            [VC1, OB, EXT],
+            [VC, OB302],
+            [VC, OB, DI2],
+            [VC, OB, EXT, jsonld.STATUS_CONTEXT],
+            [VC1, OB300, EXT, jsonld.JWS_2020_CONTEXT],
+            [jsonld.DID_CONTEXT, jsonld.MULTIKEY_CONTEXT, jsonld.JWK_CONTEXT],
+        ]
+    ),
+)
+
+
 @st.composite
-def mutations(draw: st.DrawFn, document: dict[str, Any]) -> dict[str, Any]:
+def mutations(
+    draw: st.DrawFn, document: dict[str, Any], contexts: st.SearchStrategy[Any] = CONTEXT_LISTS
+) -> dict[str, Any]:
     """``document`` with one to four of the mistakes credentials are made with."""
     document = copy.deepcopy(document)
     for _ in range(draw(st.integers(1, 4))):
@@ -172,7 +198,7 @@ def mutations(draw: st.DrawFn, document: dict[str, Any]) -> dict[str, Any]:
                 token = draw(TOKENS)
                 node[key] = [*node[key][:-1], token] if isinstance(node[key], list) and node[key] else token
         elif kind == "context":
-            document["@context"] = draw(CONTEXT_LISTS)
+            document["@context"] = draw(contexts)
         elif kind == "id":
             with_id = [node for _path, node in places if "id" in node]
             if with_id:
@@ -205,6 +231,104 @@ def test_mutated_examples_equivalent(data: st.DataObject) -> None:
     found = compiled(document)
     if found is not None:
         assert found == expected
+
+
+def _has_inline_context(document: dict[str, Any]) -> bool:
+    """Whether a node below the top has its own ``@context`` (an embedded credential)."""
+    return any("@context" in node for path, node in dicts(document) if path)
+
+
+@pytest.mark.parametrize("path", OB3_EXAMPLES, ids=lambda p: p.stem)
+def test_official_ob3_examples_equivalent(path: Path) -> None:
+    """Both generations (VC 1.1 + OB 3.0.0-3.0.2, VC 2.0 + OB 3.0.3), DI and Ed25519Signature2020 proofs."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert_equivalent(document, compiles=not _has_inline_context(document))  # embedded credentials go to pyld
+
+
+@settings(SLOW, max_examples=150)
+@given(st.data())
+def test_mutated_official_examples_equivalent(data: st.DataObject) -> None:
+    path = data.draw(st.sampled_from(OB3_EXAMPLES))
+    document = data.draw(mutations(json.loads(path.read_text(encoding="utf-8")), ANY_CONTEXT_LISTS))
+    expected = outcome(jsonld.undefined_terms_expanded, document)
+    assert outcome(jsonld.undefined_terms, document) == expected
+    found = compiled(document)
+    if found is not None:
+        assert found == expected
+
+
+DATA_INTEGRITY_PROOF = {
+    "type": "DataIntegrityProof",
+    "cryptosuite": "eddsa-rdfc-2022",
+    "created": "2025-03-01T08:00:00Z",
+    "verificationMethod": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK#z6Mk",
+    "proofPurpose": "assertionMethod",
+    "proofValue": "z3FXQjecWufY46yg5abdVZsXqLhxhueuSoZgNSARiKBk9czhSePTFehP8c3PGfb6a22gkfUKcsKHsW1cTtrbfmoXY",
+}
+
+
+def test_data_integrity_proof_terms(credential: dict[str, Any]) -> None:
+    """A VC 2.0 credential's embedded DataIntegrityProof: its terms come from the VC 2.0 context."""
+    credential["proof"] = copy.deepcopy(DATA_INTEGRITY_PROOF)
+    assert assert_equivalent(credential) == []
+    chained = {**DATA_INTEGRITY_PROOF, "id": "urn:uuid:2", "previousProof": "urn:uuid:1"}  # a proof chain
+    credential["proof"] = [{**DATA_INTEGRITY_PROOF, "id": "urn:uuid:1"}, chained]
+    assert assert_equivalent(credential) == []
+    credential["proof"][1]["signatureValue"] = "x"  # a Linked Data Signatures 2018 term, not a DI one
+    assert codes_at(assert_equivalent(credential)) == {("jsonld.undefined_term", "/proof/1/signatureValue")}
+    credential["proof"] = {**DATA_INTEGRITY_PROOF, "proofPurpose": "signingPurpose", "nonsense": 1}
+    assert codes_at(assert_equivalent(credential)) == {
+        ("jsonld.undefined_type", "/proof/proofPurpose"),
+        ("jsonld.undefined_term", "/proof/nonsense"),
+    }
+    credential["proof"] = {**DATA_INTEGRITY_PROOF, "verificationMethod": "key-1"}
+    assert codes_at(assert_equivalent(credential)) == {("jsonld.undefined_type", "/proof/verificationMethod")}
+    credential["@context"] = [*credential["@context"], DI2]  # the DI v2 context repeats the same definitions
+    credential["proof"] = copy.deepcopy(DATA_INTEGRITY_PROOF)
+    assert assert_equivalent(credential) == []
+
+
+def test_ed25519_signature_2020_proofs_need_their_context() -> None:
+    document = json.loads((ROOT / "tests/vectors/ob3-examples/spec-3.0.1-basicOpenBadgeCredential.json").read_text())
+    proof = {**DATA_INTEGRITY_PROOF, "type": "Ed25519Signature2020"}
+    del proof["cryptosuite"]
+    document["proof"] = proof
+    without = codes_at(assert_equivalent(document))
+    assert ("jsonld.undefined_type", "/proof/type") in without  # VC 1.1 defines no Ed25519Signature2020
+    document["@context"] = [*document["@context"], ED2020]
+    assert assert_equivalent(document) == []
+    document["@context"] = [*document["@context"][:-1], DI1]  # DataIntegrityProof on VC 1.1 needs DI v1
+    document["proof"] = copy.deepcopy(DATA_INTEGRITY_PROOF)
+    assert assert_equivalent(document) == []
+
+
+@pytest.mark.parametrize(
+    ("ob_context", "defined"),
+    [(OB300, set()), (OB301, {"awardedDate"}), (OB302, set()), (OB, {"awardedDate", "inLanguage"})],
+)
+def test_each_ob_release_defines_its_own_terms(ob_context: str, defined: set[str]) -> None:
+    """3.0.2 dropped ``awardedDate`` (3.0.1 and 3.0.3 have it); ``inLanguage`` came with 3.0.3."""
+    document = json.loads((ROOT / "tests/vectors/ob3-examples/spec-3.0.2-basicOpenBadgeCredential.json").read_text())
+    document["@context"] = [VC1, ob_context]
+    document["awardedDate"] = "2025-03-01T08:00:00Z"
+    document["credentialSubject"]["achievement"]["inLanguage"] = "cs"
+    undefined = {
+        ("jsonld.undefined_term", path)
+        for term, path in (("awardedDate", "/awardedDate"), ("inLanguage", "/credentialSubject/achievement/inLanguage"))
+        if term not in defined
+    }
+    assert codes_at(assert_equivalent(document)) == undefined
+
+
+def test_vc11_terms_are_protected() -> None:
+    """A VC 1.1 credential cannot redefine a protected VC term with an inline context (pyld decides)."""
+    document = json.loads((ROOT / "tests/vectors/ob3-examples/spec-3.0.0-basicOpenBadgeCredential.json").read_text())
+    document["@context"] = [*document["@context"], {"VerifiableCredential": "https://example.org/VC"}]
+    assert [issue.code for issue in assert_equivalent(document, compiles=False)] == ["jsonld.syntax"]
+    document["@context"] = [VC1]
+    found = codes_at(assert_equivalent(document))  # without the OB context: `name` is a VC 2.0 term only
+    assert ("jsonld.undefined_term", "/name") in found
+    assert ("jsonld.undefined_type", "/type/1") in found  # OpenBadgeCredential
 
 
 # --- targeted mutations: the expected issue, by the compiled path ---------------------------

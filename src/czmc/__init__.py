@@ -12,9 +12,11 @@ from importlib import metadata as _metadata
 
 from czmc import did, http, jsonld, jws, keys, ob3, profiles, registry, schema, status, vcdm, vcjwt, verification, vocab
 from czmc.checks import Check, CheckStatus
+from czmc.documents import DocumentStore
 from czmc.errors import (
     CzmcError,
     DocumentLoaderError,
+    DocumentStoreError,
     FetchError,
     InputError,
     InvalidError,
@@ -82,6 +84,8 @@ __all__ = [
     "CredentialState",
     "CzmcError",
     "DocumentLoaderError",
+    "DocumentStore",
+    "DocumentStoreError",
     "EscoSkill",
     "FetchError",
     "FieldOfStudy",

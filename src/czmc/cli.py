@@ -875,8 +875,8 @@ def _verification_text(result: Any) -> str:
 
 def _report_pinned(store: Any) -> None:
     """Tell what ``--online`` pinned into the document store in this run (on standard error)."""
-    for url in getattr(store, "pinned", ()) or ():
-        click.echo(f"note: pinned {url} into the document store {store.path}", err=True)
+    for pinned in getattr(store, "fetched", ()):
+        click.echo(f"note: pinned {pinned.url} (sha256 {pinned.sha256}) into {store.path}", err=True)
 
 
 @main.command()
@@ -909,11 +909,13 @@ def _show_click_error(error: click.ClickException) -> None:
 
 
 from czmc.cli_batch import issue_batch  # noqa: E402 - registered once main exists
+from czmc.cli_documents import documents_group  # noqa: E402
 from czmc.cli_registry import registry_group, status_group  # noqa: E402
 
 main.add_command(issue_batch)
 main.add_command(status_group)
 main.add_command(registry_group)
+main.add_command(documents_group)
 
 
 def run(args: Sequence[str] | None = None) -> NoReturn:

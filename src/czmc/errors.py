@@ -10,6 +10,7 @@
     │   ├── JsonLdError            "jsonld.invalid": undefined terms, bad JSON-LD
     │   └── InputError             "input.invalid": an unreadable or unrecognised input file
     ├── DocumentLoaderError        "jsonld.document_not_available": a URL the offline loader refuses
+    │   └── DocumentStoreError     "documents.*": a pinned document store refused a document
     ├── InvalidKeyError            "key.*": a key that cannot be read, used or trusted
     ├── SigningError               "proof.*": a credential that cannot be signed as asked
     ├── ResolutionError            "resolution.*": a DID or key URL that does not resolve
@@ -107,6 +108,23 @@ class DocumentLoaderError(CzmcError):
         super().__init__(
             f"JSON-LD document {url!r} is not bundled with czmc and network loading is off; pass loader=... to load it"
         )
+
+
+class DocumentStoreError(DocumentLoaderError):
+    """A pinned document store (:mod:`czmc.documents`) refused to add or serve a document.
+
+    Codes: ``documents.tampered`` (a file no longer has its pinned SHA-256),
+    ``documents.not_pinned``, ``documents.invalid_url``, ``documents.invalid_document``,
+    ``documents.conflict``, ``documents.bundled``, ``documents.lock``, ``documents.file_exists``,
+    ``documents.fetch``. A subclass of :class:`DocumentLoaderError`, so JSON-LD processing
+    reports it as the reason a context could not be loaded.
+    """
+
+    code = "documents.failed"
+
+    def __init__(self, code: str, url: str, message: str) -> None:
+        self.url = url
+        CzmcError.__init__(self, message, code=code)
 
 
 class InvalidKeyError(CzmcError):

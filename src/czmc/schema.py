@@ -36,16 +36,18 @@ from jsonschema.exceptions import ValidationError as _JsonSchemaError
 from jsonschema.protocols import Validator
 
 from czmc.catalogue import COURSE_DEFINITION_SCHEMA_ID as COURSE_DEFINITION_SCHEMA_URL
-from czmc.errors import SchemaError
-from czmc.jsonld import CZMC_CONTEXT
+from czmc.errors import CzmcError, SchemaError
+from czmc.jsonld import CZMC_CONTEXT, VC_CONTEXT, VC_V1_CONTEXT
 from czmc.model import INPUT_SCHEMA_ID as MODEL_INPUT_SCHEMA_URL
 from czmc.ob3 import CZMC_SCHEMA_URL, OB_SCHEMA_URL
-from czmc.report import Issue, pointer
+from czmc.report import Issue, Severity, pointer
 
 __all__ = [
     "COURSE_DEFINITION_SCHEMA_URL",
     "MODEL_INPUT_SCHEMA_URL",
+    "OB_ANY_SCHEMA_URL",
     "SCHEMAS",
+    "SchemaResolver",
     "bundled_schema",
     "is_valid",
     "iter_issues",
@@ -60,6 +62,22 @@ SCHEMAS: Mapping[str, str] = {
     COURSE_DEFINITION_SCHEMA_URL: "czmc-course-definition-v1.schema.json",
 }
 """Schema URL -> file name of the bundled copy in ``czmc/_data/schemas``."""
+
+OB_ANY_SCHEMA_URL = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_anyachievementcredential_schema.json"
+"""1EdTech's OB 3.0 AchievementCredential schema for VC Data Model 1.1 *or* 2.0 credentials.
+
+The schema that applies to an OB 3.0 credential on the VC 1.1 data model (``issuanceDate``):
+1EdTech's validator checks VC 1.1 credentials against it, whatever their ``credentialSchema``
+says (in the 3.0.0-3.0.2 era the URL of the current schema served the VC 1.1 edition). czmc
+does not bundle it (no copy of its published bytes could be obtained; see
+``schemas/SOURCES.md``): pin it in a :class:`czmc.documents.DocumentStore` to check VC 1.1
+credentials against it.
+"""
+
+SchemaResolver = Callable[[str], Mapping[str, Any]]
+"""A lookup for schemas czmc does not bundle (e.g. :meth:`czmc.documents.DocumentStore.schema`).
+
+It returns the schema for a URL or raises :class:`~czmc.errors.CzmcError`."""
 
 _SHORT_NAMES = {
     OB_SCHEMA_URL: "OB 3.0",
@@ -89,49 +107,125 @@ def _validator(url: str) -> Validator:
     return validator
 
 
-def schemas_for(credential: Mapping[str, Any]) -> tuple[list[str], list[Issue]]:
-    """The bundled schema URLs a credential names in ``credentialSchema``, and issues for the rest.
+def _generation(credential: Mapping[str, Any]) -> str | None:
+    """``"vc2"`` or ``"vc1"`` by the credential's first ``@context``; None for neither."""
+    contexts = credential.get("@context")
+    first = contexts[0] if isinstance(contexts, list) and contexts else contexts
+    return {VC_CONTEXT: "vc2", VC_V1_CONTEXT: "vc1"}.get(first) if isinstance(first, str) else None
 
-    A credential that names none is checked against the OB 3.0 schema, and also the czmc
-    schema if it uses the czmc context.
+
+def schemas_for(
+    credential: Mapping[str, Any], resolve_schema: SchemaResolver | None = None
+) -> tuple[list[str], list[Issue]]:
+    """The schema URLs that apply to a credential, and issues for those that cannot be checked.
+
+    By the credential's generation (its first ``@context``):
+
+    - VC 2.0: the bundled schemas named in ``credentialSchema``; a credential that names
+      none is checked against the OB 3.0 schema, and also the czmc schema if it uses the czmc
+      context.
+    - VC 1.1: the OB 3.0 schema for VC 1.1 credentials (:data:`OB_ANY_SCHEMA_URL`) instead of
+      the current one, whether named or not, and the other named schemas. czmc does not bundle
+      that schema: without ``resolve_schema`` (or when it cannot give it) a warning
+      ``schema.generation_unavailable`` says the OB schema check was not made.
+
+    A named schema that is not bundled is used if ``resolve_schema`` is given (a failure to
+    resolve it is reported by :func:`iter_issues`), else reported as ``schema.unavailable``.
     """
+    vc1 = _generation(credential) == "vc1"
     entries = credential.get("credentialSchema")
+    urls: list[str] = []
+    issues: list[Issue] = []
     if entries is None:
         contexts = credential.get("@context")
         uses_czmc = isinstance(contexts, list) and CZMC_CONTEXT in contexts
-        return ([OB_SCHEMA_URL, CZMC_SCHEMA_URL] if uses_czmc else [OB_SCHEMA_URL]), []
-    urls: list[str] = []
-    issues: list[Issue] = []
-    for index, entry in enumerate(entries if isinstance(entries, list) else [entries]):
-        url = entry.get("id") if isinstance(entry, dict) else None
-        if isinstance(url, str) and url in SCHEMAS:
-            urls.append(url)
+        if vc1:
+            urls.append(OB_SCHEMA_URL)
         else:
+            urls.extend([OB_SCHEMA_URL, CZMC_SCHEMA_URL] if uses_czmc else [OB_SCHEMA_URL])
+    else:
+        for index, entry in enumerate(entries if isinstance(entries, list) else [entries]):
+            url = entry.get("id") if isinstance(entry, dict) else None
+            if isinstance(url, str) and url and (url in SCHEMAS or resolve_schema is not None):
+                if url not in urls:
+                    urls.append(url)
+            else:
+                issues.append(
+                    Issue(
+                        "schema.unavailable",
+                        pointer("credentialSchema", index, "id"),
+                        f"schema {url!r} is not bundled with czmc, so the credential was not checked against it",
+                    )
+                )
+    if vc1 and OB_SCHEMA_URL in urls:
+        position = urls.index(OB_SCHEMA_URL)
+        if OB_ANY_SCHEMA_URL in SCHEMAS or (resolve_schema is not None and _resolvable(resolve_schema)):
+            urls[position : position + 1] = [] if OB_ANY_SCHEMA_URL in urls else [OB_ANY_SCHEMA_URL]
+        else:
+            del urls[position]
             issues.append(
                 Issue(
-                    "schema.unavailable",
-                    pointer("credentialSchema", index, "id"),
-                    f"schema {url!r} is not bundled with czmc, so the credential was not checked against it",
+                    "schema.generation_unavailable",
+                    "/@context/0",
+                    "a VC 1.1 credential: the OB 3.0 schema for VC 1.1 credentials "
+                    f"({OB_ANY_SCHEMA_URL}) is not bundled, so the OB schema check was not made; "
+                    "pin it in a document store to make it",
+                    Severity.WARNING,
                 )
             )
     return urls, issues
 
 
-def is_valid(document: Mapping[str, Any], schemas: Iterable[str] | None = None) -> bool:
+def _resolvable(resolve_schema: SchemaResolver) -> bool:
+    """Whether ``resolve_schema`` gives the VC 1.1 OB schema."""
+    try:
+        resolve_schema(OB_ANY_SCHEMA_URL)
+    except CzmcError:
+        return False
+    return True
+
+
+def _resolved_validator(url: str, resolve_schema: SchemaResolver | None) -> Validator | Issue:
+    """A python validator for a schema czmc does not bundle, or the issue saying why there is none.
+
+    Without ``resolve_schema``, KeyError (as for any schema URL czmc does not bundle)."""
+    if resolve_schema is None:
+        raise KeyError(url)  # an explicit schema URL that is not bundled, as bundled_schema does
+    try:
+        schema = dict(resolve_schema(url))
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+    except CzmcError as error:
+        return Issue("schema.unavailable", "", f"schema {url!r} could not be resolved: {error.message} [{error.code}]")
+    except jsonschema.SchemaError as error:
+        return Issue("schema.unavailable", "", f"schema {url!r} is not a valid JSON Schema: {error.message}")
+    validator: Validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    return validator
+
+
+def is_valid(
+    document: Mapping[str, Any], schemas: Iterable[str] | None = None, *, resolve_schema: SchemaResolver | None = None
+) -> bool:
     """Whether ``document`` satisfies ``schemas`` (default: :func:`schemas_for` it), decided fast.
 
     Exactly ``not any(iter_issues(document, schemas))``, but a plain JSON document is checked
     by the compiled validators only, in microseconds. A credential naming a schema that czmc
-    does not bundle is not valid (:func:`iter_issues` reports ``schema.unavailable``).
+    does not bundle is not valid (:func:`iter_issues` reports ``schema.unavailable``);
+    warnings do not make it invalid.
     """
     if schemas is None:
-        urls, issues = schemas_for(document)
-        if issues:
+        urls, issues = schemas_for(document, resolve_schema)
+        if any(issue.severity is Severity.ERROR for issue in issues):
             return False
     else:
         urls = list(schemas)
     plain = _is_plain_json(document)
     for url in urls:
+        if url not in SCHEMAS:
+            resolved = _resolved_validator(url, resolve_schema)
+            if isinstance(resolved, Issue) or not resolved.is_valid(document):
+                return False
+            continue
         decision = _compiled_decision(url, document) if plain else None
         if decision is None:
             decision = _validator(url).is_valid(document)
@@ -140,19 +234,31 @@ def is_valid(document: Mapping[str, Any], schemas: Iterable[str] | None = None) 
     return True
 
 
-def iter_issues(document: Mapping[str, Any], schemas: Iterable[str] | None = None) -> Iterator[Issue]:
+def iter_issues(
+    document: Mapping[str, Any], schemas: Iterable[str] | None = None, *, resolve_schema: SchemaResolver | None = None
+) -> Iterator[Issue]:
     """Every violation of ``schemas`` (default: :func:`schemas_for` the document), one by one.
 
     A schema the compiled validator finds the document valid against is not run again; the
     python ``jsonschema`` validator, which names every violation, runs only for the others.
+    ``resolve_schema`` gives the schemas czmc does not bundle (checked by python ``jsonschema``).
     """
     if schemas is None:
-        urls, issues = schemas_for(document)
+        urls, issues = schemas_for(document, resolve_schema)
         yield from issues
     else:
         urls = list(schemas)
     plain = _is_plain_json(document)
     for url in urls:
+        if url not in SCHEMAS:
+            resolved = _resolved_validator(url, resolve_schema)
+            if isinstance(resolved, Issue):
+                yield resolved
+                continue
+            errors = sorted(resolved.iter_errors(document), key=lambda e: list(e.absolute_path))
+            for error in errors:
+                yield from _issues(error, url)
+            continue
         if plain and _compiled_decision(url, document):
             continue
         errors = sorted(_validator(url).iter_errors(document), key=lambda e: list(e.absolute_path))
@@ -160,9 +266,15 @@ def iter_issues(document: Mapping[str, Any], schemas: Iterable[str] | None = Non
             yield from _issues(error, _SHORT_NAMES.get(url, url))
 
 
-def validate(document: Mapping[str, Any], schemas: Iterable[str] | None = None) -> None:
-    """Raise :class:`~czmc.errors.SchemaError` listing every violation, if there is any."""
-    issues = list(iter_issues(document, schemas))
+def validate(
+    document: Mapping[str, Any], schemas: Iterable[str] | None = None, *, resolve_schema: SchemaResolver | None = None
+) -> None:
+    """Raise :class:`~czmc.errors.SchemaError` listing every violation (warnings aside), if there is any."""
+    issues = [
+        issue
+        for issue in iter_issues(document, schemas, resolve_schema=resolve_schema)
+        if issue.severity is Severity.ERROR
+    ]
     if issues:
         raise SchemaError(issues)
 

@@ -492,4 +492,4 @@ def _jsonld_issues(credential: Mapping[str, Any], documents: DocumentSource | No
 def _schema_issues(credential: Mapping[str, Any], documents: DocumentSource | None) -> list[Issue]:
     from czmc import schema  # noqa: PLC0415 - jsonschema is loaded only when content is checked
 
-    return list(schema.iter_issues(credential))
+    return list(schema.iter_issues(credential, resolve_schema=documents.schema if documents is not None else None))
