@@ -385,10 +385,13 @@ def test_jwt_with_a_forged_signature_and_content_problems(tmp_path: Path) -> Non
     verified = run("validate", "--verify", "forged.jwt", "legacy.jwt", "garbage.jwt", cwd=tmp_path)
     assert verified.returncode == 1
     vc = "/vc" + PARTICIPATION
-    assert verified.stdout.splitlines() == [
+    lines = verified.stdout.splitlines()
+    # czmc bundles no OB 3.0 schema for VC 1.1 credentials (1EdTech publishes none for 3.0.3): a warning says so
+    assert lines.pop(3).startswith("  warning: /vc/@context/0: a VC 1.1 credential: the OB 3.0 schema for VC 1.1")
+    assert lines == [
         "forged.jwt: 1 problem (token, signature not verified)",
         "  /: signature: the signature does not verify with the issuer's key [signature.invalid]",
-        "legacy.jwt: 3 problems (token, signature verified)",
+        "legacy.jwt: 3 problems, 1 warning (token, signature verified)",
         f"  {vc}: {MISSPELT} [schema.additionalProperties]",
         f"  {vc}: {UNDEFINED} [jsonld.undefined_term]",
         f"  {vc}: is not part of the czmc mapping and would be lost; remove it or read with strict=False"
@@ -398,7 +401,7 @@ def test_jwt_with_a_forged_signature_and_content_problems(tmp_path: Path) -> Non
         "3 files checked, 3 invalid",
     ]
     github = run("validate", "--format", "github", "legacy.jwt", cwd=tmp_path)
-    assert github.stdout.splitlines()[0].startswith(
+    assert github.stdout.splitlines()[1].startswith(
         "::error file=legacy.jwt,line=1,col=1,title=schema.additionalProperties::"
     )
 

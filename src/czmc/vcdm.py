@@ -33,9 +33,6 @@ __all__ = [
 VC1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 
-OB_CONTEXT_FOR_VC11 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json"
-"""The last OB 3.0 context of the VC 1.1 generation."""
-
 
 class Generation(StrEnum):
     """Which VC Data Model a credential follows."""
@@ -87,20 +84,22 @@ _VC2_ONLY_DATES = {"validFrom": "issuanceDate", "validUntil": "expirationDate"}
 def to_vc11(credential: Mapping[str, Any]) -> dict[str, Any]:
     """The VC Data Model 1.1 form of a VC 2.0 Open Badges 3.0 credential, for verifiers that know only 1.1.
 
-    The VC v1 context replaces the VC v2 one and the OB 3.0.3 context the last OB context of
-    the 1.1 generation (3.0.2); ``validFrom``/``validUntil`` become ``issuanceDate``/
-    ``expirationDate``. Every other member is kept; a credential already in 1.1 form is
-    returned as a copy. Raises ValueError for a credential of neither generation.
+    The VC v1 context replaces the VC v2 one; ``validFrom``/``validUntil`` become
+    ``issuanceDate``/``expirationDate``. Every other member is kept, and so is the OB
+    context: 3.0.3 defines ``awardedDate`` and ``inLanguage``, which the contexts of the 1.1
+    era (3.0.0-3.0.2) lack, and it is compatible with the VC v1 context (no protected term
+    is redefined). A credential already in 1.1 form is returned as a copy. Raises
+    ValueError for a credential of neither generation.
     """
     found = generation(credential)
     if found is Generation.VC11:
         return dict(credential)
     if found is None:
         raise ValueError("not a VC Data Model 1.1 or 2.0 credential (its first @context)")
-    contexts = [
-        VC1_CONTEXT if item == VC2_CONTEXT else OB_CONTEXT_FOR_VC11 if item == _OB_CONTEXT_303 else item
-        for item in credential["@context"]
-    ]
+    contexts = [VC1_CONTEXT if item == VC2_CONTEXT else item for item in credential["@context"]]
+    if _uses_bitstring_status(credential) and STATUS_CONTEXT not in contexts:
+        # VC v2 defines the Bitstring Status List terms; VC v1 needs their own context (BSL 1.0 section 2).
+        contexts.insert(1, STATUS_CONTEXT)
     converted: dict[str, Any] = {}
     for name, value in credential.items():
         if name == "@context":
@@ -110,12 +109,29 @@ def to_vc11(credential: Mapping[str, Any]) -> dict[str, Any]:
     return converted
 
 
+STATUS_CONTEXT = "https://www.w3.org/ns/credentials/status/v1"
+"""The Bitstring Status List context a VC 1.1 credential needs for its status terms."""
+
+
+def _uses_bitstring_status(credential: Mapping[str, Any]) -> bool:
+    nodes = [credential, credential.get("credentialSubject"), *_as_list(credential.get("credentialStatus"))]
+    return any(
+        isinstance(node, Mapping)
+        and any(isinstance(kind, str) and kind.startswith("BitstringStatusList") for kind in _as_list(node.get("type")))
+        for node in nodes
+    )
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
 _OB_CONTEXT_303 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 _OB_CONTEXTS_VC11 = frozenset(
     {
         "https://purl.imsglobal.org/spec/ob/v3p0/context.json",
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json",
-        OB_CONTEXT_FOR_VC11,
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json",
     }
 )
 _VC11_ONLY_DATES = {old: new for new, old in _VC2_ONLY_DATES.items()}

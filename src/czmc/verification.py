@@ -491,5 +491,15 @@ def _jsonld_issues(credential: Mapping[str, Any], documents: DocumentSource | No
 
 def _schema_issues(credential: Mapping[str, Any], documents: DocumentSource | None) -> list[Issue]:
     from czmc import schema  # noqa: PLC0415 - jsonschema is loaded only when content is checked
+    from czmc.ob3 import CZMC_SCHEMA_URL  # noqa: PLC0415 - as schema
 
-    return list(schema.iter_issues(credential, resolve_schema=documents.schema if documents is not None else None))
+    resolve = documents.schema if documents is not None else None
+    urls, found = schema.schemas_for(credential, resolve)
+    issues = list(found)
+    if vcdm.generation(credential) is vcdm.Generation.VC11 and CZMC_SCHEMA_URL in urls:
+        # czmc's schema describes the EU elements of a VC 2.0 credential: a VC 1.1 one is
+        # checked in its 2.0 reading (dates renamed), the rest of it by the 1.1 OB schema.
+        urls.remove(CZMC_SCHEMA_URL)
+        issues.extend(schema.iter_issues(vcdm.to_vc2(credential), [CZMC_SCHEMA_URL]))
+    issues.extend(schema.iter_issues(credential, urls, resolve_schema=resolve))
+    return issues

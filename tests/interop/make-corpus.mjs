@@ -285,7 +285,6 @@ function didDocFile(party) {
 // Cases whose expected verdict czmc does not give yet: issue 10 (verification of the OB 3.0
 // credentials in the wild) brings it. The test expects them to fail (xfail, strict) until the
 // marker is removed here and the corpus regenerated.
-const ISSUE_10 = 'issue-10'
 
 // expect: true (valid), or [check, code prefix]: the one check that must fail
 function add(name, { token, tool, form, issuer, alg, deterministic, expect, description, ...rest }) {
@@ -417,7 +416,6 @@ async function ob3(party, credential, { header, claims, payload } = {}) {
   extended.type = ['VerifiableCredential', 'OpenBadgeCredential', 'NationalMicroCredential']
   Object.assign(extended.credentialSubject.achievement, { ectsCredits: 4, eqfLevel: 5 })
   add('ob3-extension-context', {
-    needs: ISSUE_10,
     ...base,
     token: await ob3(academy, extended),
     issuer: academy,
@@ -442,7 +440,6 @@ async function ob3(party, credential, { header, claims, payload } = {}) {
   const ccBy = { id: 'http://creativecommons.org/licenses/by/4.0/', name: 'Creative Commons Attribution 4.0' }
   add('ob3-license-extension-context', {
     ...base,
-    needs: ISSUE_10,
     token: await ob3(university, licensed('Open Educational Resources Author', ccBy)),
     issuer: university,
     alg: 'RS256',
@@ -456,7 +453,6 @@ async function ob3(party, credential, { header, claims, payload } = {}) {
   const withLegalCode = { ...ccBy, legalCode: 'http://creativecommons.org/licenses/by/4.0/legalcode' }
   add('ob3-license-extension-legalcode', {
     ...base,
-    needs: ISSUE_10,
     token: await ob3(university, licensed('Open Educational Resources Reviewer', withLegalCode)),
     issuer: university,
     alg: 'RS256',
@@ -758,7 +754,6 @@ function vc1Payload(credential, { keepIssuanceDate = true } = {}) {
 
   const ob302 = vc1Credential(academy, '3.0.2')
   add('vc1-ob302-jose', {
-    needs: ISSUE_10,
     ...base,
     token: await sign(academy, vc1Payload(ob302)),
     issuer: academy,
@@ -772,7 +767,6 @@ function vc1Payload(credential, { keepIssuanceDate = true } = {}) {
   const ob300 = vc1Credential(badges, '3.0.0', { name: 'Research Data Management' })
   add('vc1-ob300-did-web-p256', {
     ...base,
-    needs: ISSUE_10,
     token: await sign(badges, vc1Payload(ob300)),
     issuer: badges,
     alg: 'ES256',
@@ -785,7 +779,6 @@ function vc1Payload(credential, { keepIssuanceDate = true } = {}) {
   const viaDidJwtVc = vc1Payload(ob301, { keepIssuanceDate: false })
   delete viaDidJwtVc.iss
   add('vc1-ob301-did-jwt-vc', {
-    needs: ISSUE_10,
     tool: `${DID_JWT_VC} createVerifiableCredentialJwt`,
     form: FORM.vc1,
     token: await createVerifiableCredentialJwt(
@@ -813,7 +806,6 @@ function vc1Payload(credential, { keepIssuanceDate = true } = {}) {
   }
   const floatText = JSON.stringify(didkitPayload).replace(`"nbf":${ISSUED_S},`, `"nbf":${ISSUED_S}.0,`)
   add('vc1-didkit-float-nbf', {
-    needs: ISSUE_10,
     tool: `${JOSE} CompactSign (didkit's output shape)`,
     form: FORM.didkit,
     token: await joseCompact(college, { alg: 'EdDSA', kid: college.kid }, floatText),
@@ -848,7 +840,6 @@ function vc1Payload(credential, { keepIssuanceDate = true } = {}) {
     description: "VC-JWT 1.1 signed by another key under the issuer's kid",
   })
   add('vc1-issuance-date-mismatch', {
-    needs: ISSUE_10,
     ...base,
     token: await sign(academy, { ...vc1Payload(ob302), nbf: ISSUED_S + 3600 }),
     issuer: academy,
@@ -859,7 +850,6 @@ function vc1Payload(credential, { keepIssuanceDate = true } = {}) {
   })
   const awarded = vc1Credential(academy, '3.0.2', { name: 'Public Speaking', awardedDate: ISSUED })
   add('vc1-ob302-with-3.0.3-term', {
-    needs: ISSUE_10,
     ...base,
     token: await sign(academy, vc1Payload(awarded)),
     issuer: academy,
@@ -870,7 +860,6 @@ function vc1Payload(credential, { keepIssuanceDate = true } = {}) {
   const inLanguage = vc1Credential(academy, '3.0.1', { name: 'Business Czech' })
   inLanguage.credentialSubject.achievement.inLanguage = 'cs'
   add('vc1-ob301-with-3.0.3-term', {
-    needs: ISSUE_10,
     ...base,
     token: await sign(academy, vc1Payload(inLanguage)),
     issuer: academy,
@@ -881,7 +870,6 @@ function vc1Payload(credential, { keepIssuanceDate = true } = {}) {
   const unknown = vc1Credential(academy, '3.0.2', { name: 'Team Leadership' })
   unknown.credentialSubject.achievement.courseCode = 'TL-101'
   add('vc1-undefined-term', {
-    needs: ISSUE_10,
     ...base,
     token: await sign(academy, vc1Payload(unknown)),
     issuer: academy,
@@ -891,7 +879,6 @@ function vc1Payload(credential, { keepIssuanceDate = true } = {}) {
   })
   const lapsed = vc1Credential(academy, '3.0.2', { name: 'Food Hygiene', expirationDate: '2025-12-01T00:00:00Z' })
   add('vc1-expired', {
-    needs: ISSUE_10,
     ...base,
     token: await sign(academy, { ...vc1Payload(lapsed), exp: seconds('2025-12-01T00:00:00Z') }),
     issuer: academy,
