@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -255,6 +256,22 @@ def test_the_lock_file_is_replaced_atomically(store: DocumentStore, monkeypatch:
     assert not [p for p in store.path.iterdir() if p.name.startswith(".tmp-")]
 
 
+def _add_many(path: str, prefix: str) -> None:
+    store = DocumentStore(path)
+    for index in range(25):
+        store.add(f"https://example.org/{prefix}/{index}.json", json.dumps({"n": f"{prefix}{index}"}).encode())
+
+
+def test_concurrent_writers_lose_no_entry(store: DocumentStore) -> None:
+    with multiprocessing.get_context("spawn").Pool(3) as pool:
+        pool.starmap(_add_many, [(str(store.path), name) for name in ("a", "b", "c")])
+    pinned = store.list()
+    assert len(pinned) == 75
+    for entry in pinned:
+        store.verify(entry)
+    assert not [p for p in store.path.iterdir() if p.name.startswith(".tmp-")]
+
+
 # --- serving: offline, loader, schemas ----------------------------------------------------------
 
 
@@ -332,6 +349,8 @@ def test_online_fill_pins_on_first_use_and_reports_it(site: Running, online: Doc
         (url, "context", "online"),
         (site.url("/schema.json"), "schema", "online"),
     ]
+    assert site.site.headers["/ctx.json"]["Accept"] == "application/ld+json, application/json"
+    assert site.site.headers["/schema.json"]["Accept"] == "application/schema+json, application/json"
     assert online.get(url) == EXT_BYTES  # served from the store now
     assert site.site.hits["/ctx.json"] == 1
     offline = DocumentStore(online.path)  # what was pinned serves later runs without a network

@@ -131,3 +131,16 @@ def test_an_explicit_loader_can_serve_more(full: dict[str, Any]) -> None:
 def test_invalid_json_ld_is_a_typed_issue() -> None:
     issues = jsonld.undefined_terms({"@context": 5, "id": "urn:x"})
     assert [issue.code for issue in issues] == ["jsonld.syntax"]
+
+
+@pytest.mark.parametrize("url", sorted(jsonld.CONTEXTS))
+def test_every_bundled_context_is_processed_by_both_paths(url: str) -> None:
+    """pyld accepts each bundled context, and the compiled checker compiles it."""
+    assert jsonld.expand({"@context": url, "@id": "urn:x:1"}) == []  # a bare node reference: nothing to keep
+    assert jsonld._compiled().context([url]).terms
+
+
+def test_context_constants_name_bundled_files() -> None:
+    constants = [getattr(jsonld, name) for name in jsonld.__all__ if "_CONTEXT" in name and name != "OB_CONTEXTS"]
+    assert sorted(constants) == sorted(jsonld.CONTEXTS)
+    assert set(jsonld.OB_CONTEXTS) <= set(jsonld.CONTEXTS)

@@ -164,3 +164,14 @@ def test_vc2_credentials_keep_the_current_schema(credential: dict[str, Any]) -> 
     assert schema.schemas_for(credential, _resolver) == ([OB_SCHEMA_URL, CZMC_SCHEMA_URL], [])
     unnamed = {key: value for key, value in credential.items() if key != "credentialSchema"}
     assert schema.schemas_for(unnamed)[0][0] == OB_SCHEMA_URL
+
+
+def test_json_ld_path_names_the_same_schema(credential: dict[str, Any]) -> None:
+    json_ld = OB_SCHEMA_URL.replace("/schema/json/", "/schema/json-ld/")
+    assert schema.bundled_schema(OB_SCHEMA_URL)["$id"] == json_ld  # the file names that path itself
+    credential["credentialSchema"] = [{"id": json_ld, "type": "1EdTechJsonSchemaValidator2019"}]
+    assert schema.schemas_for(credential) == ([OB_SCHEMA_URL], [])
+    vc11 = _vc11(credential)
+    vc11["credentialSchema"] = [{"id": schema.OB_ANY_SCHEMA_URL.replace("/json/", "/json-ld/"), "type": "x"}]
+    assert [i.code for i in schema.schemas_for(vc11)[1]] == ["schema.generation_unavailable"]
+    assert schema.schemas_for(vc11, _resolver) == ([schema.OB_ANY_SCHEMA_URL], [])

@@ -519,17 +519,28 @@ def _check_language_map(value: Mapping[str, Any]) -> None:
 
 
 class Checker:
-    """The compiled contexts of some context documents (URL -> the document or its ``@context``)."""
+    """The compiled contexts of some context documents (URL -> the document or its ``@context``).
+
+    A document is read from ``documents`` the first time a ``@context`` names it, so a lazy
+    mapping keeps unused contexts unparsed.
+    """
 
     def __init__(self, documents: Mapping[str, Any]) -> None:
-        self._documents = {url: Scoped.of(document) for url, document in documents.items()}
+        self._documents = documents
+        self._scoped: dict[str, Scoped] = {}
         self.empty = Context({}, None, {})
+
+    def _document(self, url: str) -> Scoped:
+        scoped = self._scoped.get(url)
+        if scoped is None:
+            scoped = self._scoped.setdefault(url, Scoped.of(self._documents[url]))
+        return scoped
 
     def context(self, urls: Iterable[str]) -> Context:
         """The active context of a document whose ``@context`` is ``urls`` (raises :class:`UnsupportedError`)."""
         active = self.empty
         for url in urls:
-            active = active.derive(self._documents[url], propagate=True, override=False)
+            active = active.derive(self._document(url), propagate=True, override=False)
         return active
 
     def scan(self, document: Mapping[str, Any]) -> tuple[set[str], set[str]] | None:

@@ -36,7 +36,12 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from czmc.errors import DocumentStoreError, FetchError
-from czmc.http import Fetcher
+from czmc.http import Fetcher, HttpsFetcher
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows: one writer at a time is then the caller's duty
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = [
     "DEFAULT_STORE",
@@ -61,6 +66,10 @@ MAX_DOCUMENT_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 _LOCK_VERSION = 1
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_ACCEPT: dict[Kind, str] = {
+    "context": "application/ld+json, application/json",
+    "schema": "application/schema+json, application/json",
+}
 
 
 @dataclass(frozen=True)
@@ -196,7 +205,10 @@ class DocumentStore:
             )
         _check_url(url)
         try:
-            data = self.fetcher.fetch(url)
+            if isinstance(self.fetcher, HttpsFetcher):
+                data = self.fetcher.fetch(url, accept=_ACCEPT[kind])
+            else:
+                data = self.fetcher.fetch(url)
         except FetchError as error:
             raise DocumentStoreError("documents.fetch", url, f"could not fetch {url!r}: {error.message}") from error
         pinned = self.add(url, data, kind=kind, source="online")
@@ -277,32 +289,46 @@ class DocumentStore:
             )
         parse_document(url, data)
         digest = hashlib.sha256(data).hexdigest()
-        entries = self._read_lock()
-        existing = entries.get(url)
-        if existing is not None:
-            if existing.sha256 == digest:
-                self._read_file(existing)
-                return existing
-            raise DocumentStoreError(
-                "documents.conflict",
-                url,
-                f"{url!r} is already pinned with sha256 {existing.sha256}, not {digest}; "
-                f"remove its entry from {LOCK_FILE} to pin another document",
-            )
         self.path.mkdir(parents=True, exist_ok=True)
-        name = f"{digest}.json"
-        self._write_new(name, data, url)
-        pinned = Pinned(
-            url=url,
-            file=name,
-            sha256=digest,
-            kind=kind,
-            added=datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-            source=source,
-        )
-        entries[url] = pinned
-        self._write_lock(entries)
+        with self._exclusive():
+            entries = self._read_lock()
+            existing = entries.get(url)
+            if existing is not None:
+                if existing.sha256 == digest:
+                    self._read_file(existing)
+                    return existing
+                raise DocumentStoreError(
+                    "documents.conflict",
+                    url,
+                    f"{url!r} is already pinned with sha256 {existing.sha256}, not {digest}; "
+                    f"remove its entry from {LOCK_FILE} to pin another document",
+                )
+            name = f"{digest}.json"
+            self._write_new(name, data, url)
+            pinned = Pinned(
+                url=url,
+                file=name,
+                sha256=digest,
+                kind=kind,
+                added=datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+                source=source,
+            )
+            entries[url] = pinned
+            self._write_lock(entries)
         return pinned
+
+    @contextlib.contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """Hold an exclusive lock on the store directory: one writer at a time, across processes."""
+        if fcntl is None:  # pragma: no cover
+            yield
+            return
+        descriptor = os.open(self.path, os.O_RDONLY)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(descriptor)
 
     def _write_new(self, name: str, data: bytes, url: str) -> None:
         """Write ``name`` atomically; an existing file is kept only if it holds exactly ``data``."""

@@ -142,9 +142,25 @@ def expand(document: Mapping[str, Any], loader: DocumentLoader | None = None) ->
     return expanded
 
 
+class _BundledDocuments(Mapping[str, Any]):
+    """The bundled contexts by URL, each read and parsed only when first asked for."""
+
+    def __getitem__(self, url: str) -> Any:
+        return json.loads(_bundled_text(CONTEXTS[url]))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(CONTEXTS)
+
+    def __len__(self) -> int:
+        return len(CONTEXTS)
+
+    def __contains__(self, url: object) -> bool:
+        return url in CONTEXTS
+
+
 @cache
 def _compiled() -> _terms.Checker:
-    return _terms.Checker({url: json.loads(_bundled_text(name)) for url, name in CONTEXTS.items()})
+    return _terms.Checker(_BundledDocuments())
 
 
 def undefined_terms(document: Mapping[str, Any], loader: DocumentLoader | None = None) -> list[Issue]:

@@ -74,6 +74,11 @@ does not bundle it (no copy of its published bytes could be obtained; see
 credentials against it.
 """
 
+_SCHEMA_ALIASES = {  # the same documents, published under 1EdTech's json-ld/ path too (the bundled file's $id)
+    OB_SCHEMA_URL.replace("/schema/json/", "/schema/json-ld/"): OB_SCHEMA_URL,
+    OB_ANY_SCHEMA_URL.replace("/schema/json/", "/schema/json-ld/"): OB_ANY_SCHEMA_URL,
+}
+
 SchemaResolver = Callable[[str], Mapping[str, Any]]
 """A lookup for schemas czmc does not bundle (e.g. :meth:`czmc.documents.DocumentStore.schema`).
 
@@ -131,38 +136,38 @@ def schemas_for(
 
     A named schema that is not bundled is used if ``resolve_schema`` is given (a failure to
     resolve it is reported by :func:`iter_issues`), else reported as ``schema.unavailable``.
+    1EdTech publishes its schemas under ``/schema/json/`` and ``/schema/json-ld/`` (the bundled
+    OB schema's ``$id`` is the latter): both name the same schema.
     """
     vc1 = _generation(credential) == "vc1"
     entries = credential.get("credentialSchema")
     urls: list[str] = []
     issues: list[Issue] = []
-    if entries is None:
+    wants_ob = vc1 and entries is None
+    if entries is None and not vc1:
         contexts = credential.get("@context")
         uses_czmc = isinstance(contexts, list) and CZMC_CONTEXT in contexts
-        if vc1:
-            urls.append(OB_SCHEMA_URL)
+        urls.extend([OB_SCHEMA_URL, CZMC_SCHEMA_URL] if uses_czmc else [OB_SCHEMA_URL])
+    for index, entry in enumerate([] if entries is None else entries if isinstance(entries, list) else [entries]):
+        url = entry.get("id") if isinstance(entry, dict) else None
+        url = _SCHEMA_ALIASES.get(url, url) if isinstance(url, str) else url
+        if vc1 and url in (OB_SCHEMA_URL, OB_ANY_SCHEMA_URL):
+            wants_ob = True  # in the VC 1.1 era this URL served the VC 1.1 edition of the schema
+        elif isinstance(url, str) and url and (url in SCHEMAS or resolve_schema is not None):
+            if url not in urls:
+                urls.append(url)
         else:
-            urls.extend([OB_SCHEMA_URL, CZMC_SCHEMA_URL] if uses_czmc else [OB_SCHEMA_URL])
-    else:
-        for index, entry in enumerate(entries if isinstance(entries, list) else [entries]):
-            url = entry.get("id") if isinstance(entry, dict) else None
-            if isinstance(url, str) and url and (url in SCHEMAS or resolve_schema is not None):
-                if url not in urls:
-                    urls.append(url)
-            else:
-                issues.append(
-                    Issue(
-                        "schema.unavailable",
-                        pointer("credentialSchema", index, "id"),
-                        f"schema {url!r} is not bundled with czmc, so the credential was not checked against it",
-                    )
+            issues.append(
+                Issue(
+                    "schema.unavailable",
+                    pointer("credentialSchema", index, "id"),
+                    f"schema {url!r} is not bundled with czmc, so the credential was not checked against it",
                 )
-    if vc1 and OB_SCHEMA_URL in urls:
-        position = urls.index(OB_SCHEMA_URL)
+            )
+    if wants_ob:
         if OB_ANY_SCHEMA_URL in SCHEMAS or (resolve_schema is not None and _resolvable(resolve_schema)):
-            urls[position : position + 1] = [] if OB_ANY_SCHEMA_URL in urls else [OB_ANY_SCHEMA_URL]
+            urls.insert(0, OB_ANY_SCHEMA_URL)
         else:
-            del urls[position]
             issues.append(
                 Issue(
                     "schema.generation_unavailable",
