@@ -386,7 +386,7 @@ def test_jwt_with_a_forged_signature_and_content_problems(tmp_path: Path) -> Non
     assert verified.returncode == 1
     vc = "/vc" + PARTICIPATION
     lines = verified.stdout.splitlines()
-    # czmc bundles no OB 3.0 schema for VC 1.1 credentials (1EdTech publishes none for 3.0.3): a warning says so
+    # czmc bundles no OB 3.0 schema for VC 1.1 credentials (schemas/SOURCES.md says why): a warning says so
     assert lines.pop(3).startswith("  warning: /vc/@context/0: a VC 1.1 credential: the OB 3.0 schema for VC 1.1")
     assert lines == [
         "forged.jwt: 1 problem (token, signature not verified)",

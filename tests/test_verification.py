@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from czmc import MicroCredential, jws, ob3, vcdm
 from czmc.checks import CheckStatus
 from czmc.did import DefaultResolver, did_jwk, did_key, did_web_document
+from czmc.documents import DocumentStore
 from czmc.keys import Algorithm, Key
 from czmc.profiles import ANNEX_I_MANDATORY, Profile, Requirement, assess
 from czmc.status import StatusChecker, list_credential, new_bitstring, status_entry
@@ -292,3 +294,25 @@ def test_unparseable_json_credential_is_a_failed_document_check() -> None:
     assert _failed(result) == [("document", "document.duplicate_member")]
     assert result.securing is Securing.DATA_INTEGRITY
     assert not result.valid
+
+
+# --- documents czmc does not bundle ----------------------------------------------------------
+
+CORPUS = Path(__file__).parent / "interop" / "corpus"
+
+
+def test_extension_context_from_a_pinned_document_store(tmp_path: Path) -> None:
+    token = (CORPUS / "cases" / "ob3-extension-context.jwt").read_text(encoding="utf-8").strip()
+    context = CORPUS / "contexts" / "mc-profile-context-1.0.jsonld"
+    at = datetime(2026, 1, 15, 12, tzinfo=UTC)
+    without = verify(token, now=at)
+    assert _failed(without) == [("jsonld", "jsonld.invalid")]
+    assert "czmc documents add" in without.check("jsonld").message
+    store = DocumentStore(tmp_path / "store")
+    url = jws.parse(token).payload["@context"][-1]
+    store.add(url, context.read_bytes(), kind="context")
+    assert verify(token, now=at, documents=store).valid
+    (tmp_path / "store" / store.list()[0].file).write_bytes(context.read_bytes() + b" ")
+    tampered = verify(token, now=at, documents=store)
+    assert _failed(tampered) == [("jsonld", "jsonld.invalid")]
+    assert "documents.tampered" in tampered.check("jsonld").message
