@@ -213,7 +213,7 @@ def segment(value: dict[str, Any]) -> str:
     return b64encode(json.dumps(value, separators=(",", ":")).encode())
 
 
-def failed(result: vcjwt.VerificationResult) -> list[tuple[str, str]]:
+def failed(result: verification.VerificationResult) -> list[tuple[str, str]]:
     return [(check.name, check.code) for check in result.failures]
 
 

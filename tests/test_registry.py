@@ -55,7 +55,7 @@ def credential(number: int = 0, issuer: str = ISSUER, **changes: Any) -> dict[st
     return ob3.to_credential(MicroCredential.model_validate(data))
 
 
-def verify(token: str, resolver: DefaultResolver, lists: list[str]) -> vcjwt.VerificationResult:
+def verify(token: str, resolver: DefaultResolver, lists: list[str]) -> verification.VerificationResult:
     return verification.verify(token, resolver=resolver, now=NOW, status=StatusChecker(lists=lists))
 
 

@@ -481,7 +481,7 @@ def _jsonld_issues(credential: Mapping[str, Any], documents: DocumentSource | No
     try:
         return jsonld.undefined_terms(credential, loader)
     except DocumentLoaderError as error:
-        if error.code != DocumentLoaderError.code and error.code != "documents.not_pinned":
+        if error.code not in {DocumentLoaderError.code, "documents.not_pinned"}:
             return [Issue(error.code, "/@context", error.message)]  # e.g. a pinned file that changed
         hint = (
             "add it to a document store (czmc documents add URL FILE) and pass --documents DIR"
