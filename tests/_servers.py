@@ -21,6 +21,9 @@ import trustme
 
 Route = Callable[[BaseHTTPRequestHandler], None]
 
+LOOPBACK = ("127.0.0.0/8",)
+"""``allow_networks`` for an HttpsFetcher that must reach these servers: czmc refuses loopback otherwise."""
+
 
 class Site:
     """Routes by path (query and fragment ignored) and a hit counter."""

@@ -33,7 +33,7 @@ from czmc.did import (
 from czmc.errors import FetchError, InvalidKeyError, ResolutionError
 from czmc.http import HttpsFetcher
 from czmc.keys import Key, PublicKey
-from tests._servers import Running, json_route, redirect, respond, serve, status
+from tests._servers import LOOPBACK, Running, json_route, redirect, respond, serve, status
 
 P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 P256_PRIME = 2**256 - 2**224 + 2**192 + 2**96 - 1
@@ -478,7 +478,7 @@ def site(server: Running) -> Running:
 
 @pytest.fixture
 def fetcher(server: Running) -> Iterator[HttpsFetcher]:
-    with HttpsFetcher(timeout=2.0, max_bytes=4096, ca_bundle=server.ca_bundle) as made:
+    with HttpsFetcher(allow_networks=LOOPBACK, timeout=2.0, max_bytes=4096, ca_bundle=server.ca_bundle) as made:
         yield made
 
 
@@ -860,10 +860,12 @@ def test_https_kid_refuses_unusable_keys(site: Running, resolver: DefaultResolve
 def test_http_kid_only_through_the_insecure_switch(tmp_path: Any, ed_key: Key) -> None:
     with serve(tls=False, directory=tmp_path) as plain:
         plain.site.routes["/key"] = json_route(ed_key.public.jwk())
-        with HttpsFetcher(timeout=2.0) as strict:
+        with HttpsFetcher(allow_networks=LOOPBACK, timeout=2.0) as strict:
             code = resolution_code(lambda: DefaultResolver(strict, allow_ip_hosts=True).resolve_key(plain.url("/key")))
             assert code == "http.not_https"
-        with HttpsFetcher(timeout=2.0, insecure_http_hosts=frozenset({f"127.0.0.1:{plain.port}"})) as insecure:
+        with HttpsFetcher(
+            allow_networks=LOOPBACK, timeout=2.0, insecure_http_hosts=frozenset({f"127.0.0.1:{plain.port}"})
+        ) as insecure:
             resolved = DefaultResolver(insecure, allow_ip_hosts=True).resolve_key(plain.url("/key"))
         assert resolved.key == ed_key.public
         assert resolved.controller == plain.origin

@@ -12,7 +12,7 @@ import pytest
 
 from czmc.errors import FetchError, ResolutionError
 from czmc.http import DEFAULT_ACCEPT, DirectoryFetcher, Fetcher, HttpsFetcher, OfflineFetcher
-from tests._servers import Running, drip, json_route, redirect, respond, serve, slow, status
+from tests._servers import LOOPBACK, Running, drip, json_route, redirect, respond, serve, slow, status
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def site(https_server: Running) -> Running:
 
 @pytest.fixture
 def fetcher(https_server: Running) -> Iterator[HttpsFetcher]:
-    with HttpsFetcher(timeout=2.0, max_bytes=1024, ca_bundle=https_server.ca_bundle) as made:
+    with HttpsFetcher(allow_networks=LOOPBACK, timeout=2.0, max_bytes=1024, ca_bundle=https_server.ca_bundle) as made:
         yield made
 
 
@@ -57,20 +57,22 @@ def test_fetches_over_https_with_the_did_accept_header(site: Running, fetcher: H
 
 def test_an_untrusted_certificate_is_refused(site: Running) -> None:
     site.site.routes["/doc.json"] = json_route({})
-    with HttpsFetcher(timeout=2.0) as system_trust:
+    with HttpsFetcher(allow_networks=LOOPBACK, timeout=2.0) as system_trust:
         assert code_of(system_trust, site.url("/doc.json")) == "http.tls"
     assert site.site.hits["/doc.json"] == 0
 
 
 def test_plain_http_only_through_the_explicit_test_switch(http_server: Running) -> None:
     http_server.site.routes["/key.json"] = json_route({"kty": "OKP"})
-    with HttpsFetcher(timeout=2.0) as default:
+    with HttpsFetcher(allow_networks=LOOPBACK, timeout=2.0) as default:
         assert code_of(default, http_server.url("/key.json")) == "http.not_https"
-    with HttpsFetcher(timeout=2.0, insecure_http_hosts=frozenset({"127.0.0.1:1"})) as other_port:
+    with HttpsFetcher(
+        allow_networks=LOOPBACK, timeout=2.0, insecure_http_hosts=frozenset({"127.0.0.1:1"})
+    ) as other_port:
         assert code_of(other_port, http_server.url("/key.json")) == "http.not_https"
     assert http_server.site.hits["/key.json"] == 0
     allowed = frozenset({f"127.0.0.1:{http_server.port}"})
-    with HttpsFetcher(timeout=2.0, insecure_http_hosts=allowed) as insecure:
+    with HttpsFetcher(allow_networks=LOOPBACK, timeout=2.0, insecure_http_hosts=allowed) as insecure:
         assert insecure.fetch(http_server.url("/key.json")) == b'{"kty": "OKP"}'
 
 
@@ -118,7 +120,7 @@ def test_size_cap_while_streaming_without_content_length(site: Running, fetcher:
 
 def test_a_server_that_does_not_answer_times_out(site: Running) -> None:
     site.site.routes["/sleep"] = slow(1.5, json_route({}))
-    with HttpsFetcher(timeout=0.3, ca_bundle=site.ca_bundle) as fetcher:
+    with HttpsFetcher(allow_networks=LOOPBACK, timeout=0.3, ca_bundle=site.ca_bundle) as fetcher:
         started = time.monotonic()
         assert code_of(fetcher, site.url("/sleep")) == "http.timeout"
         assert time.monotonic() - started < 1.2
@@ -127,7 +129,7 @@ def test_a_server_that_does_not_answer_times_out(site: Running) -> None:
 def test_a_dripping_server_hits_the_total_deadline(site: Running) -> None:
     # Each byte arrives well within the read timeout; only a total deadline stops this.
     site.site.routes["/drip"] = drip(0.05, 200)
-    with HttpsFetcher(timeout=0.5, ca_bundle=site.ca_bundle) as fetcher:
+    with HttpsFetcher(allow_networks=LOOPBACK, timeout=0.5, ca_bundle=site.ca_bundle) as fetcher:
         started = time.monotonic()
         assert code_of(fetcher, site.url("/drip")) == "http.timeout"
         assert time.monotonic() - started < 2.0
@@ -163,12 +165,12 @@ def test_redirect_limit(site: Running, https_server: Running) -> None:
     for hop in range(5):
         site.site.routes[f"/hop{hop}"] = redirect(f"/hop{hop + 1}")
     site.site.routes["/hop5"] = json_route({})
-    with HttpsFetcher(timeout=2.0, max_redirects=5, ca_bundle=site.ca_bundle) as enough:
+    with HttpsFetcher(allow_networks=LOOPBACK, timeout=2.0, max_redirects=5, ca_bundle=site.ca_bundle) as enough:
         assert enough.fetch(site.url("/hop0")) == b"{}"
-    with HttpsFetcher(timeout=2.0, max_redirects=4, ca_bundle=site.ca_bundle) as too_few:
+    with HttpsFetcher(allow_networks=LOOPBACK, timeout=2.0, max_redirects=4, ca_bundle=site.ca_bundle) as too_few:
         assert code_of(too_few, site.url("/hop0")) == "http.redirect"
     site.site.routes["/loop"] = redirect("/loop")
-    with HttpsFetcher(timeout=2.0, ca_bundle=site.ca_bundle) as default:
+    with HttpsFetcher(allow_networks=LOOPBACK, timeout=2.0, ca_bundle=site.ca_bundle) as default:
         assert code_of(default, site.url("/loop")) == "http.redirect"
     assert site.site.hits["/loop"] == 4  # the first request and max_redirects=3 more
 
@@ -176,7 +178,7 @@ def test_redirect_limit(site: Running, https_server: Running) -> None:
 def test_one_fetcher_serves_several_threads(site: Running) -> None:
     site.site.routes["/doc.json"] = json_route({"ok": 1})
     results: list[bytes] = []
-    with HttpsFetcher(timeout=2.0, ca_bundle=site.ca_bundle) as fetcher:
+    with HttpsFetcher(allow_networks=LOOPBACK, timeout=2.0, ca_bundle=site.ca_bundle) as fetcher:
         threads = [
             threading.Thread(target=lambda: results.append(fetcher.fetch(site.url("/doc.json")))) for _ in range(4)
         ]
@@ -189,10 +191,10 @@ def test_one_fetcher_serves_several_threads(site: Running) -> None:
 
 def test_bad_settings_are_refused() -> None:
     with pytest.raises(ValueError, match="positive"):
-        HttpsFetcher(timeout=0)
+        HttpsFetcher(allow_networks=LOOPBACK, timeout=0)
     with pytest.raises(ValueError, match="positive"):
         HttpsFetcher(max_bytes=0)
-    with pytest.raises(TypeError, match="set"):
+    with pytest.raises(TypeError, match="collection"):
         HttpsFetcher(insecure_http_hosts="127.0.0.1:8080")
 
 

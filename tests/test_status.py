@@ -46,7 +46,7 @@ from czmc.status import (
     status_entry,
 )
 from czmc.vcjwt import CHECK_NAMES, CheckStatus
-from tests._servers import Running, respond, serve
+from tests._servers import LOOPBACK, Running, respond, serve
 from tests.conftest import FULL
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
@@ -503,7 +503,9 @@ def test_lists_over_a_real_https_server(issuer: Issuer, https_server: Running) -
     url = https_server.url("/status/revocation/1.jwt")
     token = issuer.sign_list((7,), url=url)
     site.routes["/status/revocation/1.jwt"] = respond(200, token.encode(), {"Content-Type": "application/vc+jwt"})
-    with HttpsFetcher(timeout=3.0, ca_bundle=https_server.ca_bundle, accept=LIST_ACCEPT) as fetcher:
+    with HttpsFetcher(
+        allow_networks=LOOPBACK, timeout=3.0, ca_bundle=https_server.ca_bundle, accept=LIST_ACCEPT
+    ) as fetcher:
         checker = StatusChecker(fetcher)
         assert _check(checker, issuer, status_entry(url, 7)).state is StatusState.REVOKED
         assert _check(checker, issuer, status_entry(url, 8)).state is StatusState.VALID
@@ -515,7 +517,7 @@ def test_lists_over_a_real_https_server(issuer: Issuer, https_server: Running) -
         site.routes["/status/revocation/2.jwt"] = respond(200, b"\xff\xfe not text")
         binary = _check(checker, issuer, status_entry(https_server.url("/status/revocation/2.jwt"), 7))
         assert binary.code == "status.list_invalid"
-    with HttpsFetcher(timeout=3.0) as untrusting:
+    with HttpsFetcher(allow_networks=LOOPBACK, timeout=3.0) as untrusting:
         refused = _check(StatusChecker(untrusting), issuer, status_entry(url, 7))
     assert (refused.state, refused.code) == (StatusState.UNKNOWN, "status.unavailable")
     assert "http.tls" in refused.message
