@@ -153,7 +153,7 @@ def _origin(scheme: str, host: str, port: int) -> str:
     return f"{scheme}://{shown}" if _DEFAULT_PORTS.get(scheme) == port else f"{scheme}://{shown}:{port}"
 
 
-def host_problem(host: str) -> str | None:
+def _host_problem(host: str) -> str | None:
     """Why ``host`` (of a URL, lower-case, IPv6 without brackets) is not a host czmc looks up, or None.
 
     A host is an IP address or a DNS name of ASCII letters, digits and hyphens (the rule
@@ -193,7 +193,7 @@ def _split(url: str) -> tuple[str, str, int]:
     if parts.username is not None or parts.password is not None:
         raise FetchError("http.invalid_url", f"URL {url!r} carries credentials; czmc fetches public documents only")
     host = parts.hostname.lower()
-    problem = host_problem(host)
+    problem = _host_problem(host)
     if problem is not None:
         raise FetchError("http.invalid_host", f"refusing {url!r}: {problem}")
     return scheme, host, port if port is not None else _DEFAULT_PORTS[scheme]
