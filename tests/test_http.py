@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import socket
 import threading
 import time
@@ -10,9 +12,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from click.testing import CliRunner
 
+from czmc import ob3, vcjwt
+from czmc.cli import main
+from czmc.did import did_web_document
 from czmc.errors import FetchError, ResolutionError
 from czmc.http import DEFAULT_ACCEPT, DirectoryFetcher, Fetcher, HttpsFetcher, OfflineFetcher, is_public_address
+from czmc.keys import Key
+from czmc.model import MicroCredential
 from tests._servers import (
     LOOPBACK,
     NAME,
@@ -29,6 +37,7 @@ from tests._servers import (
     slow,
     status,
 )
+from tests.conftest import FULL
 
 
 @pytest.fixture(scope="module")
@@ -608,3 +617,41 @@ def test_the_guard_stops_connections_and_lookups_beyond_loopback(no_network_but_
         "connect to ('192.0.2.1', 443)",
     ]
     no_network_but_loopback.clear()  # these attempts were the point: do not fail the test for them
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def test_verify_online_reaches_internal_hosts_only_with_allow_host(
+    site: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # did:web:localhost names this machine without DNS; the test CA is trusted the OpenSSL way.
+    monkeypatch.setenv("SSL_CERT_FILE", str(site.ca_bundle))
+    issuer = f"did:web:localhost%3A{site.port}"
+    key = vcjwt.bind_key(Key.generate(), issuer)
+    site.site.routes["/.well-known/did.json"] = json_route(did_web_document(issuer, [(key.kid, key.public)]))
+    data = copy.deepcopy(FULL)
+    data["issuer"]["id"] = issuer
+    token = vcjwt.sign(ob3.to_credential(MicroCredential.model_validate(data)), key)
+    runner = CliRunner()
+    refused = runner.invoke(main, ["verify", token, "--online", "--no-status", "--json"])
+    assert refused.exit_code == 1, refused.output
+    key_check = next(check for check in json.loads(refused.output)["checks"] if check["name"] == "key")
+    assert key_check["code"] == "http.network"
+    assert "--allow-host" in key_check["message"]
+    assert site.site.hits["/.well-known/did.json"] == 0
+    # localhost is 127.0.0.1 and ::1: allowing it by address takes both (any address not allowed refuses).
+    assert runner.invoke(main, ["verify", token, "--online", "--allow-host", "127.0.0.1"]).exit_code == 1
+    for allowed in (["localhost"], ["127.0.0.1", "::1"], ["127.0.0.0/8", "[::1]"]):
+        options = [part for host in allowed for part in ("--allow-host", host)]
+        result = runner.invoke(main, ["verify", token, "--online", *options, "--no-status"])
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("VALID")
+    unused = runner.invoke(main, ["verify", token, "--allow-host", "localhost"])
+    assert unused.exit_code == 2
+    assert "--allow-host only applies with --online" in unused.output
+    bad = runner.invoke(main, ["verify", token, "--online", "--allow-host", "čuni.cz"])
+    assert bad.exit_code == 2
+    assert "internationalised" in bad.output
+    validated = runner.invoke(main, ["validate", "-", "--verify", "--online", "--allow-host", "localhost"], input=token)
+    assert validated.exit_code == 0, validated.output
