@@ -134,6 +134,32 @@ def test_size_cap_is_checked_up_front_from_content_length(site: Running, fetcher
     assert time.monotonic() - started < 1.0
 
 
+def test_chunked_bodies_are_read_and_capped(site: Running, fetcher: HttpsFetcher) -> None:
+    chunked = {"Transfer-Encoding": "chunked"}
+    site.site.routes["/chunked"] = respond(200, b"5\r\nhello\r\n1\r\n!\r\n0\r\n\r\n", chunked, length=False)
+    big = b"".join(b"100\r\n" + b"x" * 256 + b"\r\n" for _ in range(5)) + b"0\r\n\r\n"
+    site.site.routes["/chunked-big"] = respond(200, big, chunked, length=False)
+    site.site.routes["/gzip"] = respond(200, b"\x1f\x8b", {"Content-Encoding": "gzip"})
+    assert fetcher.fetch(site.url("/chunked")) == b"hello!"
+    assert code_of(fetcher, site.url("/chunked-big")) == "http.too_large"
+    assert code_of(fetcher, site.url("/gzip")) == "http.encoding"
+
+
+def test_a_body_shorter_than_its_content_length_is_an_error(site: Running, fetcher: HttpsFetcher) -> None:
+    site.site.routes["/short"] = respond(200, b"{}", {"Content-Length": "500"}, length=False)
+    with pytest.raises(FetchError) as caught:
+        fetcher.fetch(site.url("/short"))
+    assert caught.value.code == "http.network"
+    assert "498 short" in caught.value.message
+
+
+def test_accept_must_be_a_header_value(site: Running, fetcher: HttpsFetcher) -> None:
+    with pytest.raises(ValueError, match="printable ASCII"):
+        HttpsFetcher(accept="application/json\r\nX-Injected: 1")
+    with pytest.raises(ValueError, match="printable ASCII"):
+        fetcher.fetch(site.url("/doc.json"), accept="a\nb")
+
+
 def test_size_cap_while_streaming_without_content_length(site: Running, fetcher: HttpsFetcher) -> None:
     site.site.routes["/exact"] = respond(200, b"x" * 1024, length=False)
     site.site.routes["/big"] = respond(200, b"x" * 1025, length=False)

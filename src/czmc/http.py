@@ -236,6 +236,13 @@ def _allowed_network(value: str | Network) -> Network:
         raise ValueError(f"allow_networks: {value!r} is not an IP address or network (e.g. 10.1.0.0/16)") from None
 
 
+def _check_accept(accept: str) -> str:
+    """``accept`` if it can be sent as a header value (printable ASCII), else ValueError."""
+    if not isinstance(accept, str) or not accept.isascii() or not accept.isprintable():
+        raise ValueError(f"accept must be printable ASCII (a header value), not {accept!r}")
+    return accept
+
+
 class _DeadlineReader(io.RawIOBase):
     """A socket read with the time left to a deadline as its timeout, so no read outlives it."""
 
@@ -333,7 +340,7 @@ class HttpsFetcher:
         self.max_redirects = max_redirects
         self.insecure_http_hosts = frozenset(host.lower() for host in insecure_http_hosts)
         self.ca_bundle = ca_bundle
-        self.accept = accept
+        self.accept = _check_accept(accept)
         self.trust_env = trust_env
         self.allow_hosts = frozenset(host.lower().removesuffix(".").strip("[]") for host in allow_hosts)
         self.allow_networks = tuple(_allowed_network(network) for network in allow_networks)
@@ -371,6 +378,7 @@ class HttpsFetcher:
         The fragment is not sent (RFC 3986 3.5); ``accept`` overrides the ``Accept`` header.
         """
         origin = self._check_scheme(url)
+        _check_accept(accept or self.accept)
         current = url.split("#", 1)[0]
         deadline = time.monotonic() + self.timeout
         for _ in range(self.max_redirects + 1):
@@ -458,6 +466,10 @@ class HttpsFetcher:
         while True:
             chunk = response.read1(_CHUNK)
             if not chunk:
+                if response.length:  # http.client ends quietly where the server hung up early
+                    raise FetchError(
+                        "http.network", f"{url!r} ended after {len(body)} bytes, {response.length} short of its length"
+                    )
                 return bytes(body)
             body += chunk
             if len(body) > self.max_bytes:
