@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import ipaddress
 import json
 import socket
 import threading
@@ -13,12 +14,22 @@ from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from czmc import ob3, vcjwt
 from czmc.cli import main
 from czmc.did import did_web_document
 from czmc.errors import FetchError, ResolutionError
-from czmc.http import DEFAULT_ACCEPT, DirectoryFetcher, Fetcher, HttpsFetcher, OfflineFetcher, is_public_address
+from czmc.http import (
+    DEFAULT_ACCEPT,
+    DirectoryFetcher,
+    Fetcher,
+    HttpsFetcher,
+    OfflineFetcher,
+    _literal,
+    is_public_address,
+)
 from czmc.keys import Key
 from czmc.model import MicroCredential
 from tests._servers import (
@@ -455,6 +466,32 @@ def test_non_public_addresses_are_refused(address: str) -> None:
 )
 def test_public_addresses_are_public(address: str) -> None:
     assert is_public_address(address)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32 - 1))
+def test_an_ipv4_address_is_judged_the_same_in_every_spelling_and_embedding(number: int) -> None:
+    address = ipaddress.IPv4Address(number)
+    public = is_public_address(address)
+    # Every address Python itself calls non-global (or multicast) is refused; the lists are a superset.
+    if not address.is_global or address.is_multicast:
+        assert not public
+    dotted = str(address)
+    a, b, c, d = (int(part) for part in dotted.split("."))
+    for spelling in (
+        str(number),
+        hex(number),
+        f"{a}.{(b << 16) | (c << 8) | d}",
+        f"{a}.{b}.{(c << 8) | d}",
+        dotted + ".",
+    ):
+        assert _literal(spelling) == address, spelling
+    for embedded in (
+        ipaddress.IPv6Address(f"::ffff:{dotted}"),
+        ipaddress.IPv6Address((0x64FF9B << 96) | number),
+        ipaddress.IPv6Address((0x2002 << 112) | (number << 80) | 1),
+    ):
+        assert is_public_address(embedded) is public, embedded
 
 
 def test_one_private_address_among_public_ones_refuses_the_host(listener: socket.socket) -> None:
