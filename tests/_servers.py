@@ -7,12 +7,14 @@ JSON, wrong statuses, redirects, huge or slow bodies. Every request is counted p
 from __future__ import annotations
 
 import json
+import select
+import socket
 import ssl
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,13 @@ from typing import Any
 import trustme
 
 Route = Callable[[BaseHTTPRequestHandler], None]
+
+NAME = "czmc.test"
+"""A host name (and its subdomains) the HTTPS servers' certificates are valid for; no DNS has it,
+so tests map it to 127.0.0.1 with ``HttpsFetcher(resolver=...)``."""
+
+LOOPBACK = ("127.0.0.0/8",)
+"""``allow_networks`` for an HttpsFetcher that must reach these servers: czmc refuses loopback otherwise."""
 
 
 class Site:
@@ -91,6 +100,18 @@ def drip(byte_every: float, total: int) -> Route:
     return route
 
 
+def drip_headers(byte_every: float, total: int) -> Route:
+    """Send the status line and headers one byte at a time (headers never complete in time)."""
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * total:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            time.sleep(byte_every)
+
+    return route
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
@@ -136,7 +157,7 @@ def serve(*, tls: bool, directory: Path) -> Iterator[Running]:
     if tls:
         ca = trustme.CA()
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+        ca.issue_cert("127.0.0.1", "localhost", NAME, f"*.{NAME}").configure_cert(context)
         ca_bundle = str(directory / "ca.pem")
         ca.cert_pem.write_to_path(ca_bundle)
     site = Site()
@@ -149,3 +170,84 @@ def serve(*, tls: bool, directory: Path) -> Iterator[Running]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@contextmanager
+def raw_server(handle: Callable[[socket.socket], None]) -> Iterator[int]:
+    """A TCP server on 127.0.0.1 that runs ``handle`` on each connection (in a thread); yields its port."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.05)
+    stop = threading.Event()
+
+    def serve_one(conn: socket.socket) -> None:
+        with conn, suppress(OSError):  # the client hung up, as fetchers that time out do
+            handle(conn)
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=serve_one, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+def drip_tls_handshake(byte_every: float) -> Callable[[socket.socket], None]:
+    """Answer a ClientHello with a TLS record header announcing 16 KB, then drip its bytes."""
+
+    def handle(conn: socket.socket) -> None:
+        conn.recv(65536)
+        conn.sendall(b"\x16\x03\x03\x40\x00")
+        for _ in range(0x4000):
+            conn.sendall(b"\x02")
+            time.sleep(byte_every)
+
+    return handle
+
+
+class Proxy:
+    """An HTTP CONNECT proxy on 127.0.0.1 that tunnels every host to 127.0.0.1 (the port asked for).
+
+    ``requests`` lists the authorities asked for; those in ``deny`` are answered 403.
+    """
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        self.deny: set[str] = set()
+
+    def __call__(self, conn: socket.socket) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            data = conn.recv(4096)
+            if not data:
+                return
+            head += data
+        method, authority, _version = head.split(b"\r\n", 1)[0].decode("ascii").split(" ")
+        self.requests.append(f"{method} {authority}")
+        if method != "CONNECT" or authority in self.deny:
+            conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+            return
+        upstream = socket.create_connection(("127.0.0.1", int(authority.rsplit(":", 1)[1])))
+        conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        with upstream:
+            pair = {conn: upstream, upstream: conn}
+            while True:
+                ready, _, _ = select.select(list(pair), [], [], 5)
+                if not ready:
+                    return
+                for side in ready:
+                    data = side.recv(65536)
+                    if not data:
+                        return
+                    pair[side].sendall(data)

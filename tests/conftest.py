@@ -1,9 +1,11 @@
-"""Shared fixtures: a complete micro-credential input and a minimal one."""
+"""Shared fixtures: a complete micro-credential input and a minimal one; a guard against network use."""
 
 from __future__ import annotations
 
 import copy
+import ipaddress
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -172,3 +174,61 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return str(tmp_path / "registry.db")
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+def _is_loopback(host: object) -> bool:
+    if host in (None, "localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(str(host).split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _is_address(host: object) -> bool:
+    try:
+        ipaddress.ip_address(str(host).split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.fixture(autouse=True)
+def no_network_but_loopback(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Fail the test if anything tries to connect to, or look up, a host that is not this machine.
+
+    Tests talk only to real servers on 127.0.0.1. A connection attempt elsewhere (an SSRF
+    regression in the fetcher, an accidental download) is refused here, and the test fails
+    even if the code under test caught the error, e.g. as "unreachable". Yields the list of
+    attempts (the guard's own test empties it).
+    """
+    attempts: list[str] = []
+    connect, connect_ex, getaddrinfo = socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo
+
+    def check(sock: socket.socket, address: object) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            host = address[0] if isinstance(address, tuple) else address
+            if not _is_loopback(host):
+                attempts.append(f"connect to {address!r}")
+                raise ConnectionRefusedError(f"the test guard refused a connection to {address!r}")
+
+    def guarded_connect(sock: socket.socket, address: object) -> None:
+        check(sock, address)
+        connect(sock, address)  # type: ignore[arg-type]
+
+    def guarded_connect_ex(sock: socket.socket, address: object) -> int:
+        check(sock, address)
+        return connect_ex(sock, address)  # type: ignore[arg-type]
+
+    def guarded_getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        if not (_is_loopback(host) or _is_address(host)):  # an address needs no DNS; connect() judges it
+            attempts.append(f"look up {host!r}")
+            raise socket.gaierror(socket.EAI_NONAME, f"the test guard refused to look up {host!r}")
+        return getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
+    yield attempts
+    if attempts:
+        pytest.fail(f"the test tried to reach the network beyond loopback: {'; '.join(attempts)}")

@@ -33,7 +33,7 @@ from czmc.did import (
 from czmc.errors import FetchError, InvalidKeyError, ResolutionError
 from czmc.http import HttpsFetcher
 from czmc.keys import Key, PublicKey
-from tests._servers import Running, json_route, redirect, respond, serve, status
+from tests._servers import LOOPBACK, NAME, Running, json_route, redirect, respond, serve, status
 
 P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 P256_PRIME = 2**256 - 2**224 + 2**192 + 2**96 - 1
@@ -478,7 +478,7 @@ def site(server: Running) -> Running:
 
 @pytest.fixture
 def fetcher(server: Running) -> Iterator[HttpsFetcher]:
-    with HttpsFetcher(timeout=2.0, max_bytes=4096, ca_bundle=server.ca_bundle) as made:
+    with HttpsFetcher(allow_networks=LOOPBACK, timeout=2.0, max_bytes=4096, ca_bundle=server.ca_bundle) as made:
         yield made
 
 
@@ -860,10 +860,12 @@ def test_https_kid_refuses_unusable_keys(site: Running, resolver: DefaultResolve
 def test_http_kid_only_through_the_insecure_switch(tmp_path: Any, ed_key: Key) -> None:
     with serve(tls=False, directory=tmp_path) as plain:
         plain.site.routes["/key"] = json_route(ed_key.public.jwk())
-        with HttpsFetcher(timeout=2.0) as strict:
+        with HttpsFetcher(allow_networks=LOOPBACK, timeout=2.0) as strict:
             code = resolution_code(lambda: DefaultResolver(strict, allow_ip_hosts=True).resolve_key(plain.url("/key")))
             assert code == "http.not_https"
-        with HttpsFetcher(timeout=2.0, insecure_http_hosts=frozenset({f"127.0.0.1:{plain.port}"})) as insecure:
+        with HttpsFetcher(
+            allow_networks=LOOPBACK, timeout=2.0, insecure_http_hosts=frozenset({f"127.0.0.1:{plain.port}"})
+        ) as insecure:
             resolved = DefaultResolver(insecure, allow_ip_hosts=True).resolve_key(plain.url("/key"))
         assert resolved.key == ed_key.public
         assert resolved.controller == plain.origin
@@ -909,3 +911,52 @@ def test_issuer_binding_rule(ed_key: Key) -> None:
     ]
     for issuer, resolved, expected in cases:
         assert issuer_id_matches_kid(issuer, resolved) is expected, (issuer, resolved.method_id)
+
+
+# --- where resolution may connect -----------------------------------------------------------------
+
+
+def test_did_web_by_name_reaches_only_allowed_internal_hosts(site: Running, ed_key: Key) -> None:
+    # A real host name (resolved by the fetcher's resolver, no system DNS) and no allow_ip_hosts.
+    did = f"did:web:issuer.{NAME}%3A{site.port}"
+    publish(site, did, did_web_document(did, [("k", ed_key.public)]))
+    answers = {f"issuer.{NAME}": ["127.0.0.1"]}
+
+    def lookup(host: str, port: int) -> list[str]:
+        return answers[host]
+
+    with HttpsFetcher(timeout=2.0, ca_bundle=site.ca_bundle, resolver=lookup) as default:
+        assert resolution_code(DefaultResolver(default).resolve_key, f"{did}#k") == "http.network"
+        assert resolution_code(DefaultResolver(default).resolve_key, site.url("/.well-known/did.json")) == (
+            "resolution.invalid_kid"  # an IP host, before anything is fetched
+        )
+    assert site.site.hits["/.well-known/did.json"] == 0
+    allowed = HttpsFetcher(timeout=2.0, ca_bundle=site.ca_bundle, resolver=lookup, allow_hosts=[f"issuer.{NAME}"])
+    with allowed:
+        assert DefaultResolver(allowed).resolve_key(f"{did}#k").key == ed_key.public
+    answers[f"issuer.{NAME}"] = ["169.254.169.254"]  # the name now points at a metadata service
+    with HttpsFetcher(timeout=2.0, ca_bundle=site.ca_bundle, resolver=lookup) as default:
+        assert resolution_code(DefaultResolver(default, cache_ttl=0).resolve_key, f"{did}#k") == "http.network"
+
+
+@pytest.mark.parametrize(
+    "kid",
+    [
+        "https://čuni.cz/keys.json#key-1",
+        "https://keys.čuni.cz/key.json",
+        "https://xn--uni-9na.cz.ｃｚ/key.json",
+    ],
+)
+def test_https_kids_with_non_ascii_hosts_are_refused(kid: str) -> None:
+    class Refusing:
+        def fetch(self, url: str) -> bytes:
+            raise AssertionError(f"fetched {url}")
+
+    with pytest.raises(ResolutionError) as caught:
+        DefaultResolver(Refusing()).resolve_key(kid)
+    assert caught.value.code == "resolution.invalid_kid"
+    assert "internationalised" in caught.value.message or "not a valid URL" in caught.value.message
+
+
+def test_did_web_with_a_non_ascii_domain_is_refused() -> None:
+    assert resolution_code(did_web_url, "did:web:čuni.cz") == "resolution.invalid_did"

@@ -32,6 +32,7 @@ from czmc.http import DirectoryFetcher, HttpsFetcher
 from czmc.keys import Key
 from czmc.model import MicroCredential
 from czmc.status import (
+    CACHE_BYTES,
     LIST_ACCEPT,
     MIN_ENTRIES,
     StatusChecker,
@@ -47,7 +48,7 @@ from czmc.status import (
     status_entry,
 )
 from czmc.verification import CHECK_NAMES
-from tests._servers import Running, respond, serve
+from tests._servers import LOOPBACK, Running, respond, serve
 from tests.conftest import FULL
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
@@ -504,7 +505,9 @@ def test_lists_over_a_real_https_server(issuer: Issuer, https_server: Running) -
     url = https_server.url("/status/revocation/1.jwt")
     token = issuer.sign_list((7,), url=url)
     site.routes["/status/revocation/1.jwt"] = respond(200, token.encode(), {"Content-Type": "application/vc+jwt"})
-    with HttpsFetcher(timeout=3.0, ca_bundle=https_server.ca_bundle, accept=LIST_ACCEPT) as fetcher:
+    with HttpsFetcher(
+        allow_networks=LOOPBACK, timeout=3.0, ca_bundle=https_server.ca_bundle, accept=LIST_ACCEPT
+    ) as fetcher:
         checker = StatusChecker(fetcher)
         assert _check(checker, issuer, status_entry(url, 7)).state is StatusState.REVOKED
         assert _check(checker, issuer, status_entry(url, 8)).state is StatusState.VALID
@@ -516,7 +519,7 @@ def test_lists_over_a_real_https_server(issuer: Issuer, https_server: Running) -
         site.routes["/status/revocation/2.jwt"] = respond(200, b"\xff\xfe not text")
         binary = _check(checker, issuer, status_entry(https_server.url("/status/revocation/2.jwt"), 7))
         assert binary.code == "status.list_invalid"
-    with HttpsFetcher(timeout=3.0) as untrusting:
+    with HttpsFetcher(allow_networks=LOOPBACK, timeout=3.0) as untrusting:
         refused = _check(StatusChecker(untrusting), issuer, status_entry(url, 7))
     assert (refused.state, refused.code) == (StatusState.UNKNOWN, "status.unavailable")
     assert "http.tls" in refused.message
@@ -819,6 +822,44 @@ def test_cache_is_bounded(issuer: Issuer, tmp_path: Path) -> None:
     assert fetcher.urls == [*urls, urls[0]]
 
 
+def test_cache_is_bounded_by_bytes(issuer: Issuer, tmp_path: Path) -> None:
+    # Entries alone did not bound memory: 64 lists of 16 MiB kept 1 GiB. Bytes do.
+    size = 8 * MIN_ENTRIES  # a 128 KiB bitstring
+    urls = [BASE + f"status/revocation/big{number}.jwt" for number in range(3)]
+    tokens = {url: issuer.sign_list(url=url, size=size) for url in urls}
+    costs = {url: size // 8 + len(token) for url, token in tokens.items()}
+    fetcher = _site(tmp_path, tokens)
+    checker = StatusChecker(fetcher, cache_bytes=costs[urls[1]] + costs[urls[2]])
+    for url in urls:
+        assert _check(checker, issuer, status_entry(url, 1)).state is StatusState.VALID
+    assert checker.cached_bytes == costs[urls[1]] + costs[urls[2]]
+    for url in (urls[2], urls[1], urls[0]):  # the oldest was dropped to stay within the bound
+        _check(checker, issuer, status_entry(url, 1))
+    assert fetcher.urls == [*urls, urls[0]]
+    assert checker.cached_bytes <= checker.cache_bytes
+    checker.clear()
+    assert checker.cached_bytes == 0
+    # A list larger than the whole bound is used, not kept.
+    tiny = StatusChecker(fetcher, cache_bytes=costs[urls[0]] - 1)
+    for _ in range(2):
+        assert _check(tiny, issuer, status_entry(urls[0], 1)).state is StatusState.VALID
+    assert (fetcher.urls.count(urls[0]), tiny.cached_bytes) == (4, 0)
+    assert StatusChecker().cache_bytes == CACHE_BYTES == 64 * 1024 * 1024
+    with pytest.raises(ValueError, match="cache_bytes"):
+        StatusChecker(cache_bytes=-1)
+
+
+def test_expired_lists_leave_the_byte_count(issuer: Issuer, tmp_path: Path) -> None:
+    token = issuer.sign_list()
+    fetcher = _site(tmp_path, {URL: token})
+    checker = StatusChecker(fetcher, cache_ttl=timedelta(minutes=1))
+    _check(checker, issuer, status_entry(URL, 1))
+    assert checker.cached_bytes == MIN_ENTRIES // 8 + len(token)
+    _check(checker, issuer, status_entry(URL, 1), now=NOW + timedelta(minutes=2))
+    assert checker.cached_bytes == MIN_ENTRIES // 8 + len(token)  # replaced, not counted twice
+    assert len(fetcher.urls) == 2
+
+
 def test_cached_check_is_fast_and_thread_safe(issuer: Issuer) -> None:
     checker = StatusChecker(lists=[issuer.sign_list((1,))])
     credential = issuer.credential(status_entry(URL, 2))
@@ -969,3 +1010,153 @@ def test_cli_verify_with_status_lists(web_issuer: Issuer, tmp_path: Path) -> Non
     help_text = _czmc("verify", "--help").stdout
     assert "--status-list" in help_text
     assert "--no-status" in help_text
+
+
+# --- a status list's own status -----------------------------------------------------------------
+
+LISTS = BASE + "status/lists.jwt"
+"""A list of the issuer that revokes its other lists (their own credentialStatus points here)."""
+
+
+def _own(url: str, index: int, purpose: str = "revocation") -> Any:
+    return _set("credentialStatus", status_entry(url, index, purpose))
+
+
+def test_a_revoked_status_list_is_not_trusted(issuer: Issuer, tmp_path: Path) -> None:
+    fetcher = _site(
+        tmp_path,
+        {URL: issuer.sign_list((1,), edit=_own(LISTS, 10)), LISTS: issuer.sign_list((10,), url=LISTS)},
+    )
+    checker = StatusChecker(fetcher)
+    for index in (1, 2):  # neither "revoked" nor "valid" can be read from a withdrawn list
+        result = _check(checker, issuer, status_entry(URL, index))
+        assert (result.state, result.code) == (StatusState.UNKNOWN, "status.list_revoked")
+        assert f"the status list {URL} is itself revoked (entry 10 of {LISTS})" in result.message
+    assert fetcher.urls == [URL, LISTS, URL]  # the withdrawn list is not cached; the other one is
+
+
+def test_a_status_list_whose_own_status_is_clear_is_used(issuer: Issuer, tmp_path: Path) -> None:
+    fetcher = _site(
+        tmp_path,
+        {URL: issuer.sign_list((1,), edit=_own(LISTS, 11)), LISTS: issuer.sign_list((10,), url=LISTS)},
+    )
+    checker = StatusChecker(fetcher)
+    assert _check(checker, issuer, status_entry(URL, 1)).state is StatusState.REVOKED
+    assert _check(checker, issuer, status_entry(URL, 2)).state is StatusState.VALID
+    assert fetcher.urls == [URL, LISTS]
+
+
+def test_a_suspended_status_list_is_not_trusted(issuer: Issuer, tmp_path: Path) -> None:
+    suspensions = BASE + "status/lists-suspended.jwt"
+    fetcher = _site(
+        tmp_path,
+        {
+            URL: issuer.sign_list(edit=_own(suspensions, 3, "suspension")),
+            suspensions: issuer.sign_list((3,), url=suspensions, purpose="suspension"),
+        },
+    )
+    result = _check(StatusChecker(fetcher), issuer, status_entry(URL, 1))
+    assert (result.state, result.code) == (StatusState.UNKNOWN, "status.list_revoked")
+    assert "is itself suspended" in result.message
+
+
+def test_a_list_that_revokes_itself(issuer: Issuer) -> None:
+    # Its own entry points into itself: no second fetch, no loop.
+    checker = StatusChecker(lists=[issuer.sign_list((5,), edit=_own(URL, 5))])
+    assert _check(checker, issuer, status_entry(URL, 1)).code == "status.list_revoked"
+    clear = StatusChecker(lists=[issuer.sign_list((5,), edit=_own(URL, 6))])
+    assert _check(clear, issuer, status_entry(URL, 5)).state is StatusState.REVOKED
+
+
+def test_a_cycle_of_two_lists_is_checked_once_each(issuer: Issuer, tmp_path: Path) -> None:
+    fetcher = _site(
+        tmp_path,
+        {
+            URL: issuer.sign_list((1,), edit=_own(LISTS, 20)),
+            LISTS: issuer.sign_list(url=LISTS, edit=_own(URL, 21)),
+        },
+    )
+    checker = StatusChecker(fetcher)
+    assert _check(checker, issuer, status_entry(URL, 1)).state is StatusState.REVOKED
+    assert fetcher.urls == [URL, LISTS]
+    # The other list named the first, and the first's entry 20 is clear: both are trusted.
+    assert _check(checker, issuer, status_entry(LISTS, 3)).state is StatusState.VALID
+    assert fetcher.urls == [URL, LISTS]
+
+
+def test_the_own_status_is_followed_one_level_deep(issuer: Issuer, tmp_path: Path) -> None:
+    third = BASE + "status/third.jwt"
+    fetcher = _site(
+        tmp_path,
+        {
+            URL: issuer.sign_list(edit=_own(LISTS, 1)),
+            LISTS: issuer.sign_list(url=LISTS, edit=_own(third, 1)),
+            third: issuer.sign_list(url=third),
+        },
+    )
+    result = _check(StatusChecker(fetcher), issuer, status_entry(URL, 1))
+    assert (result.state, result.code) == (StatusState.UNKNOWN, "status.list_status")
+    assert "one level deep" in result.message
+    assert third not in fetcher.urls
+
+
+@pytest.mark.parametrize(
+    ("documents", "code"),
+    [
+        ({}, "status.unavailable"),  # the list that would say whether it is withdrawn is missing
+        ({LISTS: "not a token"}, "status.list_unverified"),
+        ({LISTS: "other issuer"}, "status.list_issuer"),
+        ({LISTS: "suspension"}, "status.purpose_mismatch"),
+    ],
+)
+def test_an_own_status_that_cannot_be_established_is_unknown(
+    issuer: Issuer, tmp_path: Path, documents: dict[str, str], code: str
+) -> None:
+    tokens = {URL: issuer.sign_list(edit=_own(LISTS, 1))}
+    for url, kind in documents.items():
+        if kind == "other issuer":
+            tokens[url] = _did_key_issuer().sign_list(url=url)
+        elif kind == "suspension":
+            tokens[url] = issuer.sign_list(url=url, purpose="suspension")
+        else:
+            tokens[url] = kind
+    result = _check(StatusChecker(_site(tmp_path, tokens)), issuer, status_entry(URL, 1))
+    assert (result.state, result.code) == (StatusState.UNKNOWN, "status.list_status")
+    assert f"[{code}]" in result.message
+    assert f"the status of the status list {URL} cannot be established" in result.message
+
+
+@pytest.mark.parametrize("own", [[], {"type": "BitstringStatusListEntry"}, [{"type": "BitstringStatusListEntry"}]])
+def test_a_malformed_own_status_is_unknown(issuer: Issuer, own: Any) -> None:
+    checker = StatusChecker(lists=[issuer.sign_list(edit=_set("credentialStatus", own))])
+    assert _check(checker, issuer, status_entry(URL, 1)).code == "status.list_status"
+
+
+def test_the_list_is_cached_no_longer_than_the_list_that_vouches_for_it(issuer: Issuer, tmp_path: Path) -> None:
+    fetcher = _site(
+        tmp_path,
+        {
+            URL: issuer.sign_list(edit=_own(LISTS, 1)),
+            LISTS: issuer.sign_list(url=LISTS, ttl=timedelta(minutes=1)),
+        },
+    )
+    checker = StatusChecker(fetcher, cache_ttl=timedelta(hours=1))
+    _check(checker, issuer, status_entry(URL, 1))
+    _check(checker, issuer, status_entry(URL, 1), now=NOW + timedelta(seconds=59))
+    assert fetcher.urls == [URL, LISTS]
+    _check(checker, issuer, status_entry(URL, 1), now=NOW + timedelta(minutes=1))
+    assert fetcher.urls == [URL, LISTS, URL, LISTS]
+
+
+# --- status list URLs with internationalised hosts ---------------------------------------------
+
+
+def test_an_idn_status_list_url_is_refused_before_any_lookup(issuer: Issuer) -> None:
+    class Refusing:
+        def fetch(self, url: str) -> bytes:
+            raise AssertionError(f"fetched {url}")
+
+    url = "https://čuni.cz/status/1.jwt"
+    result = _check(StatusChecker(Refusing()), issuer, status_entry(url, 1))
+    assert (result.state, result.code) == (StatusState.UNKNOWN, "status.entry_invalid")
+    assert "internationalised" in result.message

@@ -8,6 +8,7 @@ unexpected internal error (a bug: rerun with ``--debug`` for its traceback).
 from __future__ import annotations
 
 import glob
+import ipaddress
 import json
 import os
 import re
@@ -35,7 +36,7 @@ from czmc._cli_options import (
 )
 from czmc.checks import CheckStatus
 from czmc.errors import CzmcError, InvalidError, SigningError
-from czmc.http import HttpsFetcher
+from czmc.http import HttpsFetcher, _host_problem
 from czmc.inputs import MAX_FILE_BYTES, TOKEN_SUFFIXES, decode, load_document, parse_document
 from czmc.keys import Algorithm, Key
 from czmc.model import MicroCredential
@@ -278,8 +279,47 @@ _DID_DOCUMENT_OPTION = click.option(
     help="A DID document to trust for its DID (e.g. a did:web issuer's did.json), instead of fetching it. Repeatable.",
 )
 _ONLINE_OPTION = click.option(
-    "--online", is_flag=True, help="Fetch did:web documents and https key URLs (https only, size-capped)."
+    "--online",
+    is_flag=True,
+    help="Fetch what verifying needs: did:web documents, https key URLs and (verify) status lists; https only, "
+    "public addresses only, size-capped, 5 s per fetch.",
 )
+
+
+def _allowed_hosts(_context: click.Context, _parameter: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    for value in values:
+        try:
+            ipaddress.ip_network(value.strip("[]"), strict=False)
+        except ValueError:
+            problem = _host_problem(value.lower())
+            if problem is not None:
+                raise click.BadParameter(f"{problem}; give a host name, an IP address or a network") from None
+    return values
+
+
+_ALLOW_HOST_OPTION = click.option(
+    "--allow-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="HOST",
+    callback=_allowed_hosts,
+    help="With --online: also fetch from this internal host name, IP address or network (e.g. 10.20.0.0/16), "
+    "which czmc otherwise refuses (only public addresses are fetched from). Repeatable.",
+)
+
+
+def _https_fetcher(allowed: Sequence[str], **options: Any) -> HttpsFetcher:
+    """An HttpsFetcher that may also reach the ``--allow-host`` hosts, addresses and networks."""
+    hosts: list[str] = []
+    networks: list[str] = []
+    for value in allowed:
+        try:
+            networks.append(str(ipaddress.ip_network(value.strip("[]"), strict=False)))
+        except ValueError:
+            hosts.append(value)
+    return HttpsFetcher(allow_hosts=hosts, allow_networks=networks, **options)
+
+
 _LEEWAY_OPTION = click.option(
     "--leeway", type=click.IntRange(min=0), default=0, show_default=True, help="Clock skew to allow, in seconds."
 )
@@ -312,13 +352,13 @@ def _verdict_exit(verdicts: Sequence[Verdict]) -> int:
     return EXIT_PROFILE if Verdict.PROFILE_NOT_MET in verdicts else EXIT_OK
 
 
-def _document_store(directory: Path | None, online: bool) -> Any:
+def _document_store(directory: Path | None, online: bool, allowed_hosts: Sequence[str] = ()) -> Any:
     """The document store of ``--documents`` (with ``--online``: missing documents fetched and pinned)."""
     if directory is None:
         return None
     from czmc.documents import DocumentStore  # noqa: PLC0415 - only with --documents
 
-    fetcher = HttpsFetcher() if online else None
+    fetcher = _https_fetcher(allowed_hosts) if online else None
     try:
         return DocumentStore(directory, fetcher=fetcher)
     except CzmcError as error:
@@ -346,6 +386,7 @@ def _document_store(directory: Path | None, online: bool) -> Any:
 )
 @_DID_DOCUMENT_OPTION
 @_ONLINE_OPTION
+@_ALLOW_HOST_OPTION
 @_AT_OPTION
 @_LEEWAY_OPTION
 @_REQUIRE_OPTION
@@ -357,6 +398,7 @@ def validate(
     verify_signatures: bool,
     did_documents: tuple[Path, ...],
     online: bool,
+    allowed_hosts: tuple[str, ...],
     at_time: str | None,
     leeway: int,
     require: tuple[str, ...],
@@ -391,6 +433,8 @@ def validate(
         _fail("--did-document only applies with --verify", code=EXIT_USAGE)
     if online and not (verify_signatures or documents_dir):
         _fail("--online only applies with --verify or --documents", code=EXIT_USAGE)
+    if allowed_hosts and not online:
+        _fail("--allow-host only applies with --online", code=EXIT_USAGE)
     if "-" in paths and any(str(path) == "-" for path in did_documents):
         _fail("a PATH and a --did-document cannot both be standard input", code=EXIT_USAGE)
     files = _expand(paths)
@@ -401,13 +445,13 @@ def validate(
             hint="name the files, or point czmc at the directories that hold them",
         )
     now = _parse_at(at_time)
-    resolver = _document_resolver(did_documents, online) if verify_signatures else None
+    resolver = _document_resolver(did_documents, online, allowed_hosts) if verify_signatures else None
     options: dict[str, Any] = {
         "verify": verify_signatures,
         "resolver": resolver,
         "now": now,
         "leeway": timedelta(seconds=leeway),
-        "documents": _document_store(documents_dir, online),
+        "documents": _document_store(documents_dir, online, allowed_hosts),
         "require": require,
     }
     reports: list[FileReport] = []
@@ -691,7 +735,7 @@ def _is_file(name: str) -> bool:
         return False
 
 
-def _document_resolver(paths: Sequence[Path], online: bool) -> did.Resolver:
+def _document_resolver(paths: Sequence[Path], online: bool, allowed_hosts: Sequence[str] = ()) -> did.Resolver:
     documents = []
     for path in paths:
         try:
@@ -702,7 +746,7 @@ def _document_resolver(paths: Sequence[Path], online: bool) -> did.Resolver:
                 documents.append(load_document(path))
         except InvalidError as error:
             _fail(f"cannot read DID document {path}", error.issues, code=EXIT_USAGE)
-    fetcher = HttpsFetcher() if online else None
+    fetcher = _https_fetcher(allowed_hosts) if online else None
     try:
         return did.DefaultResolver(fetcher=fetcher, documents=documents)
     except CzmcError as error:
@@ -722,7 +766,7 @@ _NO_STATUS_OPTION = click.option(
 )
 
 
-def _status_checker(paths: Sequence[Path], online: bool) -> status.StatusChecker:
+def _status_checker(paths: Sequence[Path], online: bool, allowed_hosts: Sequence[str] = ()) -> status.StatusChecker:
     """The StatusChecker for ``czmc verify``: pinned lists from ``paths``, https fetching if ``online``."""
     tokens = []
     for path in paths:
@@ -735,7 +779,11 @@ def _status_checker(paths: Sequence[Path], online: bool) -> status.StatusChecker
                 _fail(f"cannot read status list {file}: {error.strerror or error}", code=EXIT_USAGE)
             except InvalidError as error:
                 _fail(f"cannot read status list {file}", error.issues, code=EXIT_USAGE)
-    fetcher = HttpsFetcher(accept=status.LIST_ACCEPT, max_bytes=status.MAX_LIST_TOKEN_BYTES) if online else None
+    fetcher = (
+        _https_fetcher(allowed_hosts, accept=status.LIST_ACCEPT, max_bytes=status.MAX_LIST_TOKEN_BYTES)
+        if online
+        else None
+    )
     try:
         return status.StatusChecker(fetcher, lists=tokens)
     except CzmcError as error:
@@ -755,6 +803,7 @@ def _status_checker(paths: Sequence[Path], online: bool) -> status.StatusChecker
 @output_option("the result")
 @_DID_DOCUMENT_OPTION
 @_ONLINE_OPTION
+@_ALLOW_HOST_OPTION
 @_LEEWAY_OPTION
 @_AT_OPTION
 @_STATUS_LIST_OPTION
@@ -768,6 +817,7 @@ def verify(
     output: Path,
     did_documents: tuple[Path, ...],
     online: bool,
+    allowed_hosts: tuple[str, ...],
     leeway: int,
     at_time: str | None,
     status_lists: tuple[Path, ...],
@@ -822,16 +872,18 @@ def verify(
             _fail(f"cannot read {token_or_file}", error.issues, code=EXIT_USAGE)
     if no_status and status_lists:
         _fail("--status-list has no use with --no-status; give one of them", code=EXIT_USAGE)
+    if allowed_hosts and not online:
+        _fail("--allow-host only applies with --online", code=EXIT_USAGE)
     now = _parse_at(at_time)
     from czmc.verification import verify as verify_credential  # noqa: PLC0415 - keeps start-up light
 
-    store = _document_store(documents_dir, online)
+    store = _document_store(documents_dir, online, allowed_hosts)
     result = verify_credential(
         data.strip(),
-        resolver=_document_resolver(did_documents, online),
+        resolver=_document_resolver(did_documents, online, allowed_hosts),
         now=now,
         leeway=timedelta(seconds=leeway),
-        status=None if no_status else _status_checker(status_lists, online),
+        status=None if no_status else _status_checker(status_lists, online, allowed_hosts),
         check_status=not no_status,
         documents=store,
         require=require,

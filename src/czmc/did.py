@@ -36,7 +36,7 @@ from multiformats import multibase, multicodec
 
 from czmc import _b64
 from czmc.errors import InputError, InvalidKeyError, ResolutionError
-from czmc.http import Fetcher
+from czmc.http import Fetcher, _host_problem
 from czmc.inputs import parse_document
 from czmc.keys import PublicKey
 
@@ -656,6 +656,9 @@ class DefaultResolver:
         if origin is None:
             raise ResolutionError("resolution.invalid_kid", f"kid {kid[:80]!r} is not an absolute https URL")
         host = urlsplit(kid).hostname or ""
+        problem = _host_problem(host)
+        if problem is not None:
+            raise ResolutionError("resolution.invalid_kid", f"kid {kid[:80]!r}: {problem}")
         if _is_ip_literal(host) and not self.allow_ip_hosts:
             raise ResolutionError("resolution.invalid_kid", f"kid {kid[:80]!r} names an IP address, not a host name")
         document = self._fetch_json(url, kid)

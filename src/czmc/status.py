@@ -35,7 +35,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -43,10 +43,12 @@ from urllib.parse import urlsplit
 
 from czmc import _b64, did, http, jsonld, jws, vcdm, vcjwt
 from czmc.errors import CzmcError, StatusError
+from czmc.http import _host_problem
 from czmc.inputs import MAX_DEPTH, nesting_depth
 from czmc.keys import Algorithm, PublicKey
 
 __all__ = [
+    "CACHE_BYTES",
     "LIST_ACCEPT",
     "MAX_LIST_BYTES",
     "MAX_LIST_TOKEN_BYTES",
@@ -72,6 +74,12 @@ MAX_LIST_BYTES = 16 * 1024 * 1024
 
 MAX_LIST_TOKEN_BYTES = 1024 * 1024
 """Largest signed status-list JWT a verifier parses by default; a sparse 1M-entry list is ~10 KB."""
+
+CACHE_BYTES = 64 * 1024 * 1024
+"""Default bound of a :class:`StatusChecker`'s list cache: decoded bitstrings plus list tokens, in bytes.
+
+64 MiB hold 4,000 lists of the 16 KB minimum, or 4 of the largest lists accepted by default.
+"""
 
 LIST_ACCEPT = "application/vc+jwt, application/jwt, application/vc, */*;q=0.1"
 """The ``Accept`` header for fetching a status list (``HttpsFetcher(accept=LIST_ACCEPT)``)."""
@@ -353,6 +361,8 @@ class _List:
     purposes: frozenset[str]
     stored: datetime
     expires: datetime
+    cost: int = 0
+    """Bytes it holds in the cache: the bitstring and the token it was read from."""
 
 
 def _unknown(code: str, message: str, entry: _Entry | None = None) -> StatusResult:
@@ -393,6 +403,9 @@ def _parse_entry(entry: Any, where: str) -> _Entry | StatusResult:
         return _unknown(
             "status.entry_invalid", f"{where}.statusListCredential must be the URL of the status list credential"
         )
+    host_problem = _url_host_problem(url)
+    if host_problem is not None:
+        return _unknown("status.entry_invalid", f"{where}.statusListCredential {url[:200]!r}: {host_problem}")
     size = entry.get("statusSize", 1)
     if size != 1 or type(size) is not int:
         return _unknown(
@@ -404,6 +417,56 @@ def _parse_entry(entry: Any, where: str) -> _Entry | StatusResult:
             "status.entry_invalid", f"{where}.id must not be the status list's URL (Bitstring Status List §2.1)"
         )
     return _Entry(purpose, int(index_text), url)
+
+
+def _url_host_problem(url: str) -> str | None:
+    """Why the host of an http(s) list URL is not looked up (an internationalised name), or None.
+
+    Other URL problems are the fetcher's to report; a pinned list is found by its URL alone.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or parts.hostname.isascii():
+        return None
+    return _host_problem(parts.hostname.lower())
+
+
+def _state(entry: _Entry, loaded: _List) -> StatusResult:
+    """What ``loaded`` (a verified list) says about ``entry``: purpose and range checked, then its bit."""
+    if entry.purpose not in loaded.purposes:
+        return _unknown(
+            "status.purpose_mismatch",
+            f"the entry's statusPurpose is {entry.purpose!r} but the list {entry.url} is for "
+            f"{', '.join(sorted(loaded.purposes))}",
+            entry,
+        )
+    if entry.index >= len(loaded.bits) * 8:
+        return _unknown(
+            "status.range",
+            f"statusListIndex {entry.index} is beyond the {len(loaded.bits) * 8} entries of {entry.url} (RANGE_ERROR)",
+            entry,
+        )
+    if loaded.bits[entry.index >> 3] & (0x80 >> (entry.index & 7)):
+        state = StatusState.REVOKED if entry.purpose == "revocation" else StatusState.SUSPENDED
+        return StatusResult(
+            state,
+            f"status.{state.value}",
+            f"{state.value}: entry {entry.index} of the {entry.purpose} list {entry.url} is set",
+            entry.purpose,
+            entry.index,
+            entry.url,
+        )
+    return StatusResult(
+        StatusState.VALID,
+        "status.ok",
+        f"not {'revoked' if entry.purpose == 'revocation' else 'suspended'}: "
+        f"entry {entry.index} of {entry.url} is clear",
+        entry.purpose,
+        entry.index,
+        entry.url,
+    )
 
 
 def _issuer_of(credential: Mapping[str, Any]) -> Any:
@@ -478,9 +541,19 @@ class StatusChecker:
     ones. Only the entry's ``statusListCredential`` URL is ever fetched.
 
     Verified lists are cached per URL and issuer for ``cache_ttl``, or the list's own
-    ``ttl`` if shorter, and never past its ``validUntil``; at most ``cache_size`` lists.
-    ``max_list_bytes`` caps the inflated bitstring, ``max_token_bytes`` the list JWT;
-    ``algorithms`` and ``leeway`` govern the list's own verification. Thread-safe.
+    ``ttl`` if shorter, and never past its ``validUntil``; at most ``cache_size`` lists and
+    ``cache_bytes`` bytes (:data:`CACHE_BYTES`, 64 MiB: each list counts its decoded bitstring
+    and its token; the least recently used lists go first, and a list larger than the whole
+    bound is used but not kept). ``max_list_bytes`` caps the inflated bitstring,
+    ``max_token_bytes`` the list JWT; ``algorithms`` and ``leeway`` govern the list's own
+    verification. Thread-safe.
+
+    A list credential that carries a ``credentialStatus`` of its own is trusted only while that
+    status is valid: a revoked or suspended list, or one whose own status cannot be
+    established, makes every status read from it unknown (``status.list_revoked``,
+    ``status.list_status``). This is checked one level deep, so chains and cycles of lists
+    cost at most one more list each: the lists a list's own status names may in turn only
+    point to lists already in hand (themselves, or the list that named them).
 
     The cache is keyed by list URL and issuer id, not by resolver: use one checker per set of
     trusted DID documents, so that a list verified under one is not reused under another.
@@ -493,16 +566,26 @@ class StatusChecker:
         lists: Iterable[str | bytes] = (),
         cache_ttl: timedelta = timedelta(minutes=5),
         cache_size: int = 64,
+        cache_bytes: int = CACHE_BYTES,
         max_list_bytes: int = MAX_LIST_BYTES,
         max_token_bytes: int = MAX_LIST_TOKEN_BYTES,
         algorithms: Collection[Algorithm | str] = vcjwt.DEFAULT_ALGORITHMS,
         leeway: timedelta = timedelta(0),
     ) -> None:
-        if cache_ttl < timedelta(0) or leeway < timedelta(0) or cache_size < 0 or max_list_bytes <= 0:
-            raise ValueError("cache_ttl, leeway and cache_size must not be negative, max_list_bytes must be positive")
+        if (
+            cache_ttl < timedelta(0)
+            or leeway < timedelta(0)
+            or cache_size < 0
+            or cache_bytes < 0
+            or max_list_bytes <= 0
+        ):
+            raise ValueError(
+                "cache_ttl, leeway, cache_size and cache_bytes must not be negative, max_list_bytes must be positive"
+            )
         self.fetcher: http.Fetcher = fetcher if fetcher is not None else http.OfflineFetcher()
         self.cache_ttl = cache_ttl
         self.cache_size = cache_size
+        self.cache_bytes = cache_bytes
         self.max_list_bytes = max_list_bytes
         self.max_token_bytes = max_token_bytes
         self.algorithms = algorithms
@@ -514,6 +597,7 @@ class StatusChecker:
             if self._pinned.setdefault(identifier, token) != token:
                 raise StatusError("status.list_invalid", f"two different status lists were given for {identifier}")
         self._cache: OrderedDict[tuple[str, str], _List] = OrderedDict()
+        self._cached_bytes = 0
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -523,6 +607,31 @@ class StatusChecker:
         """Forget every cached list."""
         with self._lock:
             self._cache.clear()
+            self._cached_bytes = 0
+
+    @property
+    def cached_bytes(self) -> int:
+        """Bytes the cached lists hold now (bitstrings and tokens), at most ``cache_bytes``."""
+        with self._lock:
+            return self._cached_bytes
+
+    def _remember(self, key: tuple[str, str], found: _List, token: str) -> None:
+        """Cache ``found`` under ``key``, dropping the least recently used lists beyond the bounds."""
+        cost = len(found.bits) + len(token)
+        if not self.cache_size or cost > self.cache_bytes:
+            return
+        with self._lock:
+            self._forget(key)
+            self._cache[key] = replace(found, cost=cost)
+            self._cached_bytes += cost
+            while len(self._cache) > self.cache_size or self._cached_bytes > self.cache_bytes:
+                self._forget(next(iter(self._cache)))
+
+    def _forget(self, key: tuple[str, str]) -> None:
+        """Drop ``key`` from the cache (the lock is held)."""
+        dropped = self._cache.pop(key, None)
+        if dropped is not None:
+            self._cached_bytes -= dropped.cost
 
     def check(
         self,
@@ -576,39 +685,7 @@ class StatusChecker:
         loaded = self._list(entry, issuer, now, resolver, trusted_keys)
         if isinstance(loaded, StatusResult):
             return loaded
-        if entry.purpose not in loaded.purposes:
-            return _unknown(
-                "status.purpose_mismatch",
-                f"the entry's statusPurpose is {entry.purpose!r} but the list {entry.url} is for "
-                f"{', '.join(sorted(loaded.purposes))}",
-                entry,
-            )
-        if entry.index >= len(loaded.bits) * 8:
-            return _unknown(
-                "status.range",
-                f"statusListIndex {entry.index} is beyond the {len(loaded.bits) * 8} entries of {entry.url} "
-                "(RANGE_ERROR)",
-                entry,
-            )
-        if loaded.bits[entry.index >> 3] & (0x80 >> (entry.index & 7)):
-            state = StatusState.REVOKED if entry.purpose == "revocation" else StatusState.SUSPENDED
-            return StatusResult(
-                state,
-                f"status.{state.value}",
-                f"{state.value}: entry {entry.index} of the {entry.purpose} list {entry.url} is set",
-                entry.purpose,
-                entry.index,
-                entry.url,
-            )
-        return StatusResult(
-            StatusState.VALID,
-            "status.ok",
-            f"not {'revoked' if entry.purpose == 'revocation' else 'suspended'}: "
-            f"entry {entry.index} of {entry.url} is clear",
-            entry.purpose,
-            entry.index,
-            entry.url,
-        )
+        return _state(entry, loaded)
 
     def _unavailable(self, entry: _Entry, detail: str) -> StatusResult:
         if isinstance(self.fetcher, http.OfflineFetcher):
@@ -620,15 +697,19 @@ class StatusChecker:
             hint = "the status is unknown until the list can be fetched, or is given (lists=[...], --status-list)"
         return _unknown("status.unavailable", f"cannot get the status list {entry.url}: {detail}; {hint}", entry)
 
-    def _list(
+    def _list(  # noqa: PLR0917 - private, called from _check_one() and _own_status() only
         self,
         entry: _Entry,
         issuer: str,
         now: datetime,
         resolver: did.Resolver | None,
         trusted_keys: Mapping[str, Collection[PublicKey]] | None,
+        trail: Mapping[str, _List] | None = None,
     ) -> _List | StatusResult:
-        """The verified list for ``entry``: cached, pinned or fetched; or why it cannot be had."""
+        """The verified list for ``entry``: cached, pinned or fetched; or why it cannot be had.
+
+        ``trail``: the lists whose own status is being checked with this one (see :meth:`_own_status`).
+        """
         key = (entry.url, issuer)
         with self._lock:
             cached = self._cache.get(key)
@@ -636,7 +717,7 @@ class StatusChecker:
                 if cached.stored <= now < cached.expires:
                     self._cache.move_to_end(key)
                     return cached
-                del self._cache[key]
+                self._forget(key)
         token = self._pinned.get(entry.url)
         if token is None:
             try:
@@ -679,13 +760,89 @@ class StatusChecker:
                 entry,
             )
         found = self._read(proof.credential, entry, issuer, now)
-        if isinstance(found, _List) and found.expires > now and self.cache_size:
-            with self._lock:
-                self._cache[key] = found
-                self._cache.move_to_end(key)
-                while len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
+        if isinstance(found, _List):
+            found = self._own_status(
+                proof.credential,
+                found,
+                entry,
+                issuer=issuer,
+                now=now,
+                resolver=resolver,
+                trusted_keys=trusted_keys,
+                trail=trail or {},
+            )
+        if isinstance(found, _List) and found.expires > now:
+            self._remember(key, found, token)
         return found
+
+    def _own_status(
+        self,
+        credential: Mapping[str, Any],
+        loaded: _List,
+        entry: _Entry,
+        *,
+        issuer: str,
+        now: datetime,
+        resolver: did.Resolver | None,
+        trusted_keys: Mapping[str, Collection[PublicKey]] | None,
+        trail: Mapping[str, _List],
+    ) -> _List | StatusResult:
+        """``loaded`` if the list credential's own ``credentialStatus`` (if any) is valid; else why not.
+
+        A status list is a credential, and its issuer may revoke or suspend it (say, one
+        signed by mistake); a verifier that read statuses from a withdrawn list would trust
+        what its issuer disowned. So its own entries are checked like a credential's, against
+        lists of the same issuer, verified the same way. To stay bounded and cycle-safe this
+        goes one level deep: the lists named by a list's own status may in turn only point to
+        lists already in hand (themselves, or the list that named them); anything further is
+        ``status.list_status`` (unknown). The result is cached no longer than those lists.
+        """
+        status = credential.get("credentialStatus", _MISSING)
+        if status is _MISSING:
+            return loaded
+        items = status if isinstance(status, list) else [status]
+        where = f"the credentialStatus of the status list {entry.url}"
+        if not items:
+            return _unknown("status.list_status", f"{where} is an empty list", entry)
+        in_hand = {**trail, entry.url: loaded}
+        expires = loaded.expires
+        for item in items:
+            own = _parse_entry(item, where)
+            if isinstance(own, StatusResult):
+                return _unknown("status.list_status", own.message, entry)
+            target = in_hand.get(own.url)
+            if target is None and trail:
+                return _unknown(
+                    "status.list_status",
+                    f"{where} points to {own.url}, a third list: czmc follows a list's own status one level deep",
+                    entry,
+                )
+            if target is None:
+                found = self._list(own, issuer, now, resolver, trusted_keys, in_hand)
+                if isinstance(found, StatusResult):
+                    return _unknown(
+                        "status.list_status",
+                        f"the status of the status list {entry.url} cannot be established: "
+                        f"{found.message} [{found.code}]",
+                        entry,
+                    )
+                target = found
+            state = _state(own, target)
+            if state.state in (StatusState.REVOKED, StatusState.SUSPENDED):
+                return _unknown(
+                    "status.list_revoked",
+                    f"the status list {entry.url} is itself {state.state.value} (entry {own.index} of "
+                    f"{own.url}); its issuer withdrew it, so it says nothing about this credential",
+                    entry,
+                )
+            if state.state is not StatusState.VALID:
+                return _unknown(
+                    "status.list_status",
+                    f"the status of the status list {entry.url} cannot be established: {state.message} [{state.code}]",
+                    entry,
+                )
+            expires = min(expires, target.expires)
+        return replace(loaded, expires=expires)
 
     def _read(self, credential: Mapping[str, Any], entry: _Entry, issuer: str, now: datetime) -> _List | StatusResult:
         """The checks of a verified list credential (§2.2, §3.2) and its decoded bitstring."""
