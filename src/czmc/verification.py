@@ -451,6 +451,8 @@ def check_content(
 
     Issue paths are JSON Pointers into ``credential``.
     """
+    if not (check_jsonld or check_schema or check_profile):
+        return ContentReport((), (), _NOT_ASSESSED)
     if nesting_depth(credential) > MAX_DEPTH:
         deep = (Issue("payload.too_deep", "", f"the credential nests deeper than {MAX_DEPTH} levels"),)
         unread = ProfileReport(Profile.OTHER, False, EuOutcome((), ANNEX_I_MANDATORY), deep)
