@@ -32,9 +32,22 @@ from czmc.report import Issue, pointer
 __all__ = [
     "CONTEXTS",
     "CZMC_CONTEXT",
+    "DATA_INTEGRITY_V1_CONTEXT",
+    "DATA_INTEGRITY_V2_CONTEXT",
+    "DID_CONTEXT",
+    "ED25519_2020_CONTEXT",
+    "JWK_CONTEXT",
+    "JWS_2020_CONTEXT",
+    "MULTIKEY_CONTEXT",
     "OB_CONTEXT",
+    "OB_CONTEXTS",
+    "OB_CONTEXT_3_0_0",
+    "OB_CONTEXT_3_0_1",
+    "OB_CONTEXT_3_0_2",
     "OB_EXTENSIONS_CONTEXT",
+    "STATUS_CONTEXT",
     "VC_CONTEXT",
+    "VC_V1_CONTEXT",
     "DocumentLoader",
     "bundled_document",
     "check_terms",
@@ -45,15 +58,43 @@ __all__ = [
 ]
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
+"""The VC Data Model 1.1 context (OB 3.0.0-3.0.2 credentials, VC-JWT 1.1)."""
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+OB_CONTEXT_3_0_0 = "https://purl.imsglobal.org/spec/ob/v3p0/context.json"
+OB_CONTEXT_3_0_1 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json"
+OB_CONTEXT_3_0_2 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json"
+OB_CONTEXTS = (OB_CONTEXT_3_0_0, OB_CONTEXT_3_0_1, OB_CONTEXT_3_0_2, OB_CONTEXT)
+"""The OB 3.0 context of each release, oldest first (they differ: see ``contexts/SOURCES.md``)."""
 OB_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 CZMC_CONTEXT = "https://w3id.org/czmc/v1"
+STATUS_CONTEXT = "https://www.w3.org/ns/credentials/status/v1"
+"""Bitstring Status List v1.0 (its terms are also in the VC 2.0 context)."""
+DATA_INTEGRITY_V1_CONTEXT = "https://w3id.org/security/data-integrity/v1"
+DATA_INTEGRITY_V2_CONTEXT = "https://w3id.org/security/data-integrity/v2"
+MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
+JWK_CONTEXT = "https://w3id.org/security/jwk/v1"
+ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
+JWS_2020_CONTEXT = "https://w3id.org/security/suites/jws-2020/v1"
+DID_CONTEXT = "https://www.w3.org/ns/did/v1"
 
 CONTEXTS: Mapping[str, str] = {
     VC_CONTEXT: "credentials-v2.jsonld",
+    VC_V1_CONTEXT: "credentials-v1.jsonld",
     OB_CONTEXT: "ob-v3p0-context-3.0.3.json",
+    OB_CONTEXT_3_0_0: "ob-v3p0-context.json",
+    OB_CONTEXT_3_0_1: "ob-v3p0-context-3.0.1.json",
+    OB_CONTEXT_3_0_2: "ob-v3p0-context-3.0.2.json",
     OB_EXTENSIONS_CONTEXT: "ob-v3p0-extensions.json",
     CZMC_CONTEXT: "czmc-v1.jsonld",
+    STATUS_CONTEXT: "credentials-status-v1.jsonld",
+    DATA_INTEGRITY_V1_CONTEXT: "data-integrity-v1.jsonld",
+    DATA_INTEGRITY_V2_CONTEXT: "data-integrity-v2.jsonld",
+    MULTIKEY_CONTEXT: "multikey-v1.jsonld",
+    JWK_CONTEXT: "jwk-v1.jsonld",
+    ED25519_2020_CONTEXT: "ed25519-signature-2020-v1.jsonld",
+    JWS_2020_CONTEXT: "jws-2020-v1.jsonld",
+    DID_CONTEXT: "did-v1.jsonld",
 }
 """Context URL -> file name of the bundled copy in ``czmc/_data/contexts``."""
 
