@@ -81,6 +81,8 @@ DATA_INTEGRITY_CONTEXTS = (
 )
 """Contexts that define ``DataIntegrityProof`` and its properties; a signed document needs one."""
 ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
+_VC_CONTEXTS = (VC_V2_CONTEXT, "https://www.w3.org/2018/credentials/v1")
+_VC_TYPES = frozenset({"VerifiableCredential", "VerifiablePresentation"})
 
 CHECK_NAMES: tuple[str, ...] = ("document", "proof", "cryptosuite", "key", "key_binding", "signature", "proof_time")
 """Every check :func:`verify` reports, in order."""
@@ -720,6 +722,12 @@ def _resolve(proof: _Proof, resolver: did.Resolver, needed: str, purpose: str) -
     return resolved
 
 
+def _is_credential_or_presentation(document: Mapping[str, Any]) -> bool:
+    kind = document.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return any(isinstance(item, str) and item in _VC_TYPES for item in kinds)
+
+
 def _issuer_of(document: Mapping[str, Any]) -> str | None:
     issuer = document.get("issuer")
     if isinstance(issuer, Mapping):
@@ -843,6 +851,14 @@ def _verify(
         )
     if "@context" not in unsecured:
         raise _CheckFailedError("document", "di.context", "the document has no @context: it is not JSON-LD")
+    first_context = _contexts(unsecured)[0]
+    if _is_credential_or_presentation(unsecured) and first_context not in _VC_CONTEXTS:
+        raise _CheckFailedError(
+            "document",
+            "di.context_first",
+            f"the first @context of a verifiable credential or presentation must be one of {list(_VC_CONTEXTS)}"
+            f" (VC Data Model 2.0 §4.3), got {str(first_context)[:80]!r}",
+        )
     proofs = [
         _Proof(index if isinstance(raw_proofs, list) else -1, item, _info(item)) for index, item in enumerate(listed)
     ]
