@@ -40,6 +40,7 @@ from typing import Any
 
 import pyoxigraph as _ox
 from multiformats import multibase
+from pyld import canon as _canon
 from pyld import jsonld as _pyld
 from pyld.context_resolver import ContextResolver as _ContextResolver
 
@@ -372,7 +373,7 @@ def _rdfc(dataset: Mapping[str, list[dict[str, Any]]]) -> str:
             )
     if len(quads) > MAX_QUADS:
         raise ValueError(f"the document has {len(quads)} RDF statements; czmc canonicalises at most {MAX_QUADS}")
-    _check_blank_node_shape(quads)
+    _check_work(quads, dataset)
     canonical = _ox.Dataset(quads)
     canonical.canonicalize(_ox.CanonicalizationAlgorithm.RDFC_1_0)
     lines = (_ox.serialize(canonical, format=_ox.RdfFormat.N_QUADS) or b"").decode("utf-8").splitlines(keepends=True)
@@ -380,22 +381,67 @@ def _rdfc(dataset: Mapping[str, list[dict[str, Any]]]) -> str:
     return "".join(lines)
 
 
-def _check_blank_node_shape(quads: list[_ox.Quad]) -> None:
-    """Refuse blank nodes referenced from several statements: the shape that makes RDFC-1.0 exponential.
+class _WorkLimitError(ValueError):
+    """Canonicalisation would take more work than the Digital Bazaar stack allows."""
 
-    JSON-LD credentials make a tree of blank nodes; a graph that reuses a blank node (``"@id": "_:b0"``
-    in several places) can be a "poison graph" (RDFC-1.0 §4.8 and §7) and is refused.
+
+class _CountingUrdna2015(_canon.URDNA2015):  # type: ignore[misc]
+    """pyld's URDNA2015 (= RDFC-1.0 up to literal escaping) counting Hash N-Degree Quads runs.
+
+    rdf-canonize, the canonicaliser of jsonld.js and so of the Digital Bazaar stack, allows as
+    many runs as there are blank nodes without a unique first-degree hash (``maxWorkFactor`` 1)
+    and refuses the document beyond that; czmc applies the same limit, which also bounds the
+    work on "poison graphs" (RDFC-1.0 §7.1). The run count does not depend on escaping.
     """
-    referenced: set[str] = set()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.remaining: int | None = None
+        self.limit = 0
+
+    def hash_n_degree_quads(self, id_: str, issuer: Any) -> Any:
+        if self.remaining is None:
+            self.limit = self.remaining = sum(len(ids) for ids in self.hash_to_blank_nodes.values())
+        if self.remaining <= 0:
+            raise _WorkLimitError(
+                f"canonicalising the document needs more than {self.limit} deep hashing runs (RDFC-1.0 §4.8);"
+                " verifiers on the Digital Bazaar stack refuse it (rdf-canonize maxWorkFactor 1), and so does czmc."
+                " Give blank nodes that look alike an id, or make them differ"
+            )
+        self.remaining -= 1
+        return super().hash_n_degree_quads(id_, issuer)
+
+
+def _check_work(quads: list[_ox.Quad], dataset: Mapping[str, list[dict[str, Any]]]) -> None:
+    """Refuse datasets whose canonicalisation exceeds the Digital Bazaar stack's work limit.
+
+    The common case costs one pass: when every blank node has a distinct first-degree hash
+    (RDFC-1.0 §4.6: its statements with itself as ``_:a``, other blank nodes as ``_:z``), no
+    deep hashing is needed. Otherwise pyld's URDNA2015 counts the deep hashing runs, stopping
+    at the limit.
+    """
+    statements: dict[str, list[str]] = {}
     for quad in quads:
-        target = quad.object
-        if isinstance(target, _ox.BlankNode):
-            if target.value in referenced:
-                raise ValueError(
-                    f"blank node _:{target.value} is referenced from several statements"
-                    " (refused: canonicalising such graphs is unbounded)"
-                )
-            referenced.add(target.value)
+        terms = [quad.subject, quad.predicate, quad.object]
+        if not isinstance(quad.graph_name, _ox.DefaultGraph):
+            terms.append(quad.graph_name)
+        blanks = {term.value for term in terms if isinstance(term, _ox.BlankNode)}
+        for blank in blanks:
+            line = " ".join(
+                ("_:a" if term.value == blank else "_:z") if isinstance(term, _ox.BlankNode) else str(term)
+                for term in terms
+            )
+            statements.setdefault(blank, []).append(line)
+    seen: set[str] = set()
+    for lines in statements.values():
+        lines.sort()
+        signature = "\n".join(lines)
+        if signature in seen:
+            break
+        seen.add(signature)
+    else:
+        return
+    _CountingUrdna2015().main(copy.deepcopy(dict(dataset)), {})
 
 
 def canonicalize(document: Mapping[str, Any], loader: DocumentLoader | None = None) -> str:
@@ -421,6 +467,8 @@ def _canonical(document: Mapping[str, Any], loader: DocumentLoader) -> str:
         raise JsonLdError([Issue("jsonld.syntax", "", _describe(error))]) from error
     try:
         return _rdfc(dataset)
+    except _WorkLimitError as error:
+        raise JsonLdError([Issue("jsonld.canonicalization_limit", "", str(error))]) from error
     except ValueError as error:
         raise JsonLdError([Issue("jsonld.invalid_rdf", "", str(error))]) from error
 
@@ -884,7 +932,8 @@ def _verify(
         ) from None
     except JsonLdError as error:
         details = "; ".join(issue.message for issue in error.issues)
-        raise _CheckFailedError("document", "di.jsonld", f"the document cannot be canonicalised: {details}") from None
+        code = "di.canonicalization_limit" if error.issues[0].code == "jsonld.canonicalization_limit" else "di.jsonld"
+        raise _CheckFailedError("document", code, f"the document cannot be canonicalised: {details}") from None
     _passed(
         done,
         "document",
