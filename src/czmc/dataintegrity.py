@@ -186,17 +186,23 @@ class _CheckFailedError(Exception):
 
 
 class _LruDict(OrderedDict[Any, Any]):
-    """A dict that forgets its oldest entries beyond ``limit`` (pyld's shared context cache)."""
+    """A thread-safe dict that forgets its oldest entries beyond ``limit`` (pyld's shared context cache)."""
 
     def __init__(self, limit: int) -> None:
         super().__init__()
         self.limit = limit
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        with self._lock:
+            return super().get(key, default)
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        super().__setitem__(key, value)
-        self.move_to_end(key)
-        while len(self) > self.limit:
-            self.popitem(last=False)
+        with self._lock:
+            super().__setitem__(key, value)
+            self.move_to_end(key)
+            while len(self) > self.limit:
+                self.popitem(last=False)
 
 
 class _Processor(_pyld.JsonLdProcessor):  # type: ignore[misc]
@@ -840,7 +846,7 @@ def verify(
     resolver: did.Resolver,
     loader: DocumentLoader | None = None,
     now: datetime,
-    leeway: timedelta = timedelta(minutes=5),
+    leeway: timedelta = timedelta(0),
     expected_purpose: str = "assertionMethod",
     challenge: str | None = None,
     domain: str | None = None,

@@ -10,6 +10,9 @@
 //   verifyCredential (suites: all three) at `now`; returns {verified, errors}.
 // Every case names `contexts` ({url: file}) and `didDocumentFiles` ([file]): the document loader
 // serves exactly these (contexts, DID documents and their verification methods); no network.
+//
+// By hand: `node di-stack.mjs verify CREDENTIAL.json CONTEXTS.json [DID.json ...]` prints the
+// stack's verdict on one file as JSON (CONTEXTS.json: {url: file}).
 import { readFileSync } from 'node:fs'
 import * as vc from '@digitalbazaar/vc'
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity'
@@ -101,7 +104,7 @@ function errorsOf(result) {
   return [...new Set(messages)]
 }
 
-await runCases(async (item) => {
+async function handle(item) {
   const documentLoader = makeLoader(item.contexts ?? {}, item.didDocumentFiles ?? [])
   if (item.op === 'publicKey') {
     const key = await keyPair(item)
@@ -130,4 +133,14 @@ await runCases(async (item) => {
     return { verified: result.verified === true, errors: errorsOf(result) }
   }
   throw new Error(`unknown op ${item.op}`)
-})
+}
+
+if (process.argv[2] === 'verify') {
+  const [credentialFile, contextsFile, ...didDocumentFiles] = process.argv.slice(3)
+  const contexts = readJson(contextsFile)
+  const result = await handle({ op: 'verify', credentialFile, contexts, didDocumentFiles })
+  process.stdout.write(JSON.stringify(result, null, 2) + '\n')
+  process.exitCode = result.verified ? 0 : 1
+} else {
+  await runCases(handle)
+}
