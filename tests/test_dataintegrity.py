@@ -774,3 +774,19 @@ def test_any_name_signs_verifies_and_binds(ed_key: Key, name: str, other: str) -
     assert di.verify(signed, resolver=resolver, now=NOW).valid
     changed = {**signed, "name": other}
     assert di.verify(changed, resolver=resolver, now=NOW).valid is (other == name)
+
+
+@pytest.mark.parametrize("method_type", ["Multikey", "Ed25519VerificationKey2020", "JsonWebKey", "JsonWebKey2020"])
+def test_every_verification_method_type_carries_a_data_integrity_key(ed_key: Key, method_type: str) -> None:
+    method = f"{ISSUER}#key-1"
+    entry: dict[str, Any] = {"id": method, "type": method_type, "controller": ISSUER}
+    if method_type.startswith("JsonWebKey"):
+        entry["publicKeyJwk"] = ed_key.public.jwk()
+    else:
+        entry["publicKeyMultibase"] = did_key(ed_key.public).removeprefix("did:key:")
+    document = {"@context": ["https://www.w3.org/ns/did/v1"], "id": ISSUER, "verificationMethod": [entry]}
+    signed = di.sign(ob_credential(), ed_key, verification_method=method, created=NOW)
+    refused = di.verify(signed, resolver=DefaultResolver(documents=[document]), now=NOW)
+    assert failed(refused)[:2] == ("key", "di.key_purpose")  # listed in no relationship
+    resolver = DefaultResolver(documents=[{**document, "assertionMethod": [method]}])
+    assert di.verify(signed, resolver=resolver, now=NOW).valid
