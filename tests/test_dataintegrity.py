@@ -24,6 +24,7 @@ from pyld import jsonld as pyld_jsonld
 
 from czmc import dataintegrity as di
 from czmc import jsonld
+from czmc.dataintegrity import _processor, _rdfc, _rdfc_exact
 from czmc.did import DefaultResolver, ResolvedKey, did_key
 from czmc.errors import DocumentLoaderError, JsonLdError, ResolutionError, SigningError
 from czmc.keys import Key
@@ -288,6 +289,16 @@ def test_czmc_credentials_as_emitted_exceed_the_wallet_canonicalisation_limit(pa
 def test_canonical_form_escapes_control_characters_as_rdfc_1_0() -> None:
     document = {"@context": {"ex": "http://example.org/"}, "@id": "http://example.org/s", "ex:p": "a\bb\x01c\x7fd\te"}
     assert di.canonicalize(document) == '<http://example.org/s> <http://example.org/p> "a\\bb\\u0001c\\u007Fd\\te" .\n'
+
+
+@pytest.mark.parametrize("path", EXAMPLE_CREDENTIALS, ids=lambda p: p.name)
+def test_pyld_urdna2015_and_pyoxigraph_rdfc_agree(path: Path) -> None:
+    # czmc canonicalises with pyld's URDNA2015 (which also counts the work) and switches to
+    # pyoxigraph's RDFC-1.0 for literals with control characters; both give the same N-Quads.
+    processor = _processor(jsonld.document_loader)
+    document = wallet_compatible(read(path))
+    nquads = pyld_jsonld.JsonLdProcessor.to_nquads(processor.dataset(document))
+    assert _rdfc_exact(nquads) == _rdfc(processor.dataset(document))
 
 
 def test_each_loader_keeps_its_own_contexts() -> None:

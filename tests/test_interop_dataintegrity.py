@@ -242,6 +242,7 @@ def corpus(node: Node, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, 
         "credly-valid-until": sign_case(credly_badge(valid_until="2030-01-01T00:00:00Z")),
         "credly-expired": sign_case(credly_badge(valid_until="2026-02-15T00:00:00Z")),
         "vc1-ed25519-2020": sign_case(vc1_badge(), key="key-2020", suite="Ed25519Signature2020"),
+        "control-characters": sign_case({**credly_badge(), "name": "Cloud\bCore\x1f\x7f\ttab"}),
         "signed-by-key-2": sign_case(credly_badge(), key="key-2"),
         "auth-only-key": sign_case(credly_badge(), key="auth-only"),
         "purpose-authentication": sign_case(credly_badge(), purpose="authentication", challenge="abc"),
@@ -326,6 +327,7 @@ EXPECTED: dict[str, tuple[str, str] | None] = {
     "credly-valid-until": None,
     "credly-expired": None,
     "vc1-ed25519-2020": None,
+    "control-characters": None,
     "wallet-sorted": None,
     "content-changed": ("signature", "di.bad_signature"),
     "proof-value-altered": ("signature", "di.bad_signature"),
@@ -399,6 +401,9 @@ def test_czmc_data_integrity_output_verifies_with_the_digital_bazaar_stack(node:
         ),
         "ecdsa-credly": di.sign(
             credly_badge(), P256, verification_method=f"{ISSUER}#p256-1", cryptosuite="ecdsa-rdfc-2019"
+        ),
+        "control-characters": di.sign(
+            {**credly_badge(), "name": "Cloud\bCore\x1f\x7f\ttab"}, key_1, verification_method=f"{ISSUER}#key-1"
         ),
         "proof-set": di.sign(
             di.sign(credly_badge(), key_1, verification_method=f"{ISSUER}#key-1"),

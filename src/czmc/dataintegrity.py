@@ -13,12 +13,16 @@ both 2025-05-15; Ed25519Signature2020 as the W3C CCG suite and jsonld-signatures
 
 Canonicalisation: pyld (the maintained JSON-LD 1.1 processor czmc already uses) turns the
 JSON-LD into an RDF dataset, in JSON-LD "safe mode" as the Digital Bazaar stack does (a property
-or type the contexts leave undefined is an error, not a silent drop); pyoxigraph's RDFC-1.0
-implementation canonicalises it. pyld's own URDNA2015 serialises control characters in literals
-raw where RDFC-1.0 (and jsonld.js) escape them, so a credential with such a string would not
-verify across stacks; pyoxigraph is exact and about 5x faster. Processed JSON-LD contexts are
-kept per document loader (the loader must serve the same document for a URL every time, as the
-bundled offline loader does), which makes expansion about 4x cheaper from the second call on.
+or type the contexts leave undefined is an error, not a silent drop), and canonicalises it with
+its URDNA2015, counting the deep hashing runs: like rdf-canonize (jsonld.js), czmc refuses a
+document that needs more than it has blank nodes without a unique first-degree hash, so it never
+issues what wallets on that stack cannot verify, and poison graphs stay cheap. URDNA2015 is
+RDFC-1.0 except that pyld writes control characters in literals raw where RDFC-1.0 escapes them;
+a document with such a literal is canonicalised by pyoxigraph's RDFC-1.0 instead (as fast as
+pyld's, but pyld's dataset must first be serialised for it). Processed JSON-LD contexts are kept
+per document loader (the loader must serve the same document for a URL every time, as the
+bundled offline loader does): expansion of an OB 3.0 credential is about 4x cheaper from the
+second call on, because OB 3.0's type-scoped contexts are no longer processed again per node.
 
 :func:`verify` never raises for bad input: every problem is a failed :class:`~czmc.vcjwt.Check`
 with a stable ``di.*`` code. It never trusts the document to choose a key: the verification
@@ -351,58 +355,8 @@ def _is_absolute(value: str) -> bool:
     return _SCHEME.fullmatch(value) is not None
 
 
-def _quads(dataset: Mapping[str, list[dict[str, Any]]]) -> list[_ox.Quad]:
-    """pyoxigraph quads of a pyld dataset (ValueError for invalid RDF terms or too many statements)."""
-    named: dict[str, _ox.NamedNode] = {}
-    blank: dict[str, _ox.BlankNode] = {}
-
-    def iri(value: str) -> _ox.NamedNode:
-        node = named.get(value)
-        if node is None:
-            node = named[value] = _ox.NamedNode(value)
-        return node
-
-    def resource(value: str) -> _ox.NamedNode | _ox.BlankNode:
-        if not value.startswith("_:"):
-            return iri(value)
-        node = blank.get(value)
-        if node is None:
-            node = blank[value] = _ox.BlankNode(value[2:])
-        return node
-
-    quads: list[_ox.Quad] = []
-    for graph_name, triples in dataset.items():
-        graph = _ox.DefaultGraph() if graph_name == "@default" else resource(graph_name)
-        for triple in triples:
-            target = triple["object"]
-            if target["type"] != "literal":
-                value: _ox.NamedNode | _ox.BlankNode | _ox.Literal = resource(target["value"])
-            elif "language" in target:
-                value = _ox.Literal(target["value"], language=target["language"])
-            else:
-                value = _ox.Literal(target["value"], datatype=iri(target["datatype"]))
-            quads.append(
-                _ox.Quad(resource(triple["subject"]["value"]), iri(triple["predicate"]["value"]), value, graph)
-            )
-    if len(quads) > MAX_QUADS:
-        raise ValueError(f"the document has {len(quads)} RDF statements; czmc canonicalises at most {MAX_QUADS}")
-    return quads
-
-
-def _canonical_nquads(quads: list[_ox.Quad]) -> str:
-    """RDFC-1.0 (pyoxigraph): canonical blank node labels, N-Quads lines in code point order."""
-    canonical = _ox.Dataset(quads)
-    canonical.canonicalize(_ox.CanonicalizationAlgorithm.RDFC_1_0)
-    lines = (_ox.serialize(canonical, format=_ox.RdfFormat.N_QUADS) or b"").decode("utf-8").splitlines(keepends=True)
-    lines.sort()
-    return "".join(lines)
-
-
-def _rdfc(dataset: Mapping[str, list[dict[str, Any]]]) -> str:
-    """RDFC-1.0 canonical N-Quads of a pyld dataset, within the work limit (ValueError otherwise)."""
-    quads = _quads(dataset)
-    _check_work(quads, dataset)
-    return _canonical_nquads(quads)
+# Characters RDFC-1.0 escapes in literals (as \b, \f or \uXXXX) and pyld's URDNA2015 writes raw.
+_RDFC_ONLY_ESCAPES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class _WorkLimitError(ValueError):
@@ -410,12 +364,12 @@ class _WorkLimitError(ValueError):
 
 
 class _CountingUrdna2015(_canon.URDNA2015):  # type: ignore[misc]
-    """pyld's URDNA2015 (= RDFC-1.0 up to literal escaping) counting Hash N-Degree Quads runs.
+    """pyld's URDNA2015 counting Hash N-Degree Quads runs, refusing more than rdf-canonize allows.
 
     rdf-canonize, the canonicaliser of jsonld.js and so of the Digital Bazaar stack, allows as
     many runs as there are blank nodes without a unique first-degree hash (``maxWorkFactor`` 1)
     and refuses the document beyond that; czmc applies the same limit, which also bounds the
-    work on "poison graphs" (RDFC-1.0 §7.1). The run count does not depend on escaping.
+    work on "poison graphs" (RDFC-1.0 §7.1).
     """
 
     def __init__(self) -> None:
@@ -436,36 +390,38 @@ class _CountingUrdna2015(_canon.URDNA2015):  # type: ignore[misc]
         return super().hash_n_degree_quads(id_, issuer)
 
 
-def _check_work(quads: list[_ox.Quad], dataset: Mapping[str, list[dict[str, Any]]]) -> None:
-    """Refuse datasets whose canonicalisation exceeds the Digital Bazaar stack's work limit.
+def _rdfc(dataset: dict[str, list[dict[str, Any]]]) -> str:
+    """RDFC-1.0 canonical N-Quads of a pyld dataset (consumed), within rdf-canonize's work limit.
 
-    The common case costs one pass: when every blank node has a distinct first-degree hash
-    (RDFC-1.0 §4.6: its statements with itself as ``_:a``, other blank nodes as ``_:z``), no
-    deep hashing is needed. Otherwise pyld's URDNA2015 counts the deep hashing runs, stopping
-    at the limit.
+    pyld's URDNA2015 is RDFC-1.0 except for the serialisation of control characters in
+    literals; a dataset with such a literal is canonicalised by pyoxigraph's RDFC-1.0 (after
+    the work count). ValueError (``_WorkLimitError``) when refused.
     """
-    statements: dict[str, list[str]] = {}
-    for quad in quads:
-        terms = [quad.subject, quad.predicate, quad.object]
-        if not isinstance(quad.graph_name, _ox.DefaultGraph):
-            terms.append(quad.graph_name)
-        blanks = {term.value for term in terms if isinstance(term, _ox.BlankNode)}
-        for blank in blanks:
-            line = " ".join(
-                ("_:a" if term.value == blank else "_:z") if isinstance(term, _ox.BlankNode) else str(term)
-                for term in terms
-            )
-            statements.setdefault(blank, []).append(line)
-    seen: set[str] = set()
-    for lines in statements.values():
-        lines.sort()
-        signature = "\n".join(lines)
-        if signature in seen:
-            break
-        seen.add(signature)
-    else:
-        return
-    _CountingUrdna2015().main(copy.deepcopy(dict(dataset)), {})
+    count = sum(len(triples) for triples in dataset.values())
+    if count > MAX_QUADS:
+        raise ValueError(f"the document has {count} RDF statements; czmc canonicalises at most {MAX_QUADS}")
+    exact = any(
+        triple["object"]["type"] == "literal" and _RDFC_ONLY_ESCAPES.search(triple["object"]["value"])
+        for triples in dataset.values()
+        for triple in triples
+    )
+    text = _pyld.JsonLdProcessor.to_nquads(dataset) if exact else ""
+    canonical: str = _CountingUrdna2015().main(dataset, {"format": "application/n-quads"})
+    if not exact:
+        return canonical
+    return _rdfc_exact(text)
+
+
+def _rdfc_exact(nquads: str) -> str:
+    """RDFC-1.0 with pyoxigraph: canonical blank node labels, N-Quads lines in code point order."""
+    try:
+        dataset = _ox.Dataset(_ox.parse(nquads, format=_ox.RdfFormat.N_QUADS))
+    except SyntaxError as error:
+        raise ValueError(f"not valid RDF: {error}") from None
+    dataset.canonicalize(_ox.CanonicalizationAlgorithm.RDFC_1_0)
+    lines = (_ox.serialize(dataset, format=_ox.RdfFormat.N_QUADS) or b"").decode("utf-8").splitlines(keepends=True)
+    lines.sort()
+    return "".join(lines)
 
 
 def canonicalize(document: Mapping[str, Any], loader: DocumentLoader | None = None) -> str:
