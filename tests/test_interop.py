@@ -295,9 +295,9 @@ def test_jose_verifies_czmc_embedded_jwk(run_node: Node, czmc_parties, alg: str)
     assert result["ok"], result["error"]
     assert result["header"] == {"alg": alg, "jwk": party.public_jwk, "typ": "JWT"}
     # and czmc accepts it: the embedded key is the very key the issuer's did:key/did:jwk is made of
-    result = verification.verify(token, now=NOW)
-    assert result.valid, failed(result)
-    assert "made of" in result.check("key_binding").message
+    verified = verification.verify(token, now=NOW)
+    assert verified.valid, failed(verified)
+    assert "made of" in verified.check("key_binding").message
     assert verification.verify(token, now=NOW, trusted_keys={party.did: [party.public]}).valid
 
 

@@ -24,20 +24,42 @@ PASSWORD_OPTION = click.option(
 """``--password-env VAR``: a PEM key's password comes only from the environment."""
 
 
+DATA_INTEGRITY = "data-integrity"
+"""The ``--proof-format`` of ``czmc issue`` for a JSON credential with an embedded Data Integrity proof."""
+
+
 def signing_options(command: F) -> F:
-    """``--proof-format`` (with its deprecated hidden alias ``--format``) and ``--alg``."""
+    """``--proof-format`` (with its deprecated hidden alias ``--format``) and ``--alg``: the JWT forms."""
+    return _signing_options(command, _PROOF_FORMATS, _JWT_HELP)
+
+
+def issue_signing_options(command: F) -> F:
+    """:func:`signing_options` with the Data Integrity form too (``czmc issue``)."""
+    return _signing_options(
+        command,
+        [*_PROOF_FORMATS, DATA_INTEGRITY],
+        _JWT_HELP.removesuffix("  [default: ob3]")
+        + "; data-integrity: JSON credential with an embedded DataIntegrityProof (eddsa-rdfc-2022 for "
+        "Ed25519 keys, ecdsa-rdfc-2019 for P-256).  [default: ob3]",
+    )
+
+
+_JWT_HELP = "ob3: OB 3.0 JWT proof; vc-jose-cose: typ vc+jwt; vc1: legacy vc-claim JWT.  [default: ob3]"
+
+
+def _signing_options(command: F, formats: list[str], help_text: str) -> F:
     for option in reversed(
         (
             click.option(
                 "--proof-format",
-                type=click.Choice(_PROOF_FORMATS),
+                type=click.Choice(formats),
                 default=None,
-                help="ob3: OB 3.0 JWT proof; vc-jose-cose: typ vc+jwt; vc1: legacy vc-claim JWT.  [default: ob3]",
+                help=help_text,
             ),
             click.option(
                 "--format",
                 "legacy_format",
-                type=click.Choice(_PROOF_FORMATS),
+                type=click.Choice(formats),
                 hidden=True,
                 help="Deprecated name of --proof-format.",
             ),

@@ -27,12 +27,13 @@ from click.shell_completion import get_completion_class
 from czmc import did, ob3, status, vcjwt
 from czmc import keys as keys_module
 from czmc._cli_options import (
+    DATA_INTEGRITY,
     PASSWORD_OPTION,
     check_registry_options,
     chosen_proof_format,
+    issue_signing_options,
     output_option,
     registry_options,
-    signing_options,
 )
 from czmc.checks import CheckStatus
 from czmc.errors import CzmcError, InvalidError, SigningError
@@ -623,8 +624,8 @@ def _load_key(path: str, password_env: str | None, alg: str | None = None) -> Ke
     help="Private key file (from czmc keygen); '-' reads it from standard input.",
 )
 @PASSWORD_OPTION
-@signing_options
-@output_option("the signed JWT")
+@issue_signing_options
+@output_option("the signed credential")
 @click.option("--id", "credential_id", help="Credential id for an input without one (default: a new urn:uuid).")
 @click.option(
     "--kid",
@@ -655,6 +656,10 @@ def issue(
 ) -> None:
     """Issue a signed micro-credential: model input (JSON or YAML) -> OB 3.0 credential -> JWT.
 
+    With --proof-format data-integrity the output is the credential as JSON with an embedded
+    DataIntegrityProof instead (eddsa-rdfc-2022 for Ed25519 keys, ecdsa-rdfc-2019 for P-256),
+    the form OB 3.0 certification and the wallets of the Digital Bazaar stack expect.
+
     The key's kid must belong to the input's issuer: the issuer id is the DID of the kid
     (did:key, did:jwk, did:web), or the kid is an https URL on the issuer's host.
     INPUT '-' reads the model input from standard input; --key '-' the key (not both).
@@ -667,9 +672,16 @@ def issue(
       czmc issue examples/inputs/applied-ai.json --key cvut.jwk -o applied-ai.jwt
       czmc issue input.yaml --key cvut.jwk --proof-format vc-jose-cose > credential.jwt
       czmc issue input.yaml --key cvut.jwk --registry registry.db -o credential.jwt
+      czmc issue input.yaml --key cvut.jwk --proof-format data-integrity -o credential.json
     """
     chosen_format = chosen_proof_format("issue", proof_format, legacy_format)
     check_registry_options(registry_target, status_url, status_purpose)
+    if chosen_format == DATA_INTEGRITY and registry_target is not None:
+        _fail(
+            "--registry records JWTs only; --proof-format data-integrity cannot be used with it",
+            code=EXIT_USAGE,
+            hint="issue into the registry as a JWT (--proof-format ob3, vc-jose-cose or vc1)",
+        )
     if idempotency_key is not None and registry_target is None:
         _fail("--idempotency-key needs --registry (or CZMC_REGISTRY)", code=EXIT_USAGE)
     if input_path == "-" and key_path == "-":
@@ -686,7 +698,9 @@ def issue(
         )
     try:
         credential = ob3.to_credential(mc, credential_id=credential_id)
-        if registry_target is None:
+        if chosen_format == DATA_INTEGRITY:
+            token = _data_integrity(credential, key)
+        elif registry_target is None:
             token = vcjwt.sign(credential, key, format=chosen_format)
         else:
             token = _issue_into_registry(
@@ -695,6 +709,24 @@ def issue(
     except CzmcError as error:
         _fail(f"{error.message} [{error.code}]", hint="czmc validate INPUT checks the input; czmc issue --help")
     _emit(output, token + "\n")
+
+
+def _data_integrity(credential: dict[str, Any], key: Key) -> str:
+    """``credential`` with an embedded Data Integrity proof by ``key``, as JSON text."""
+    from czmc import dataintegrity  # noqa: PLC0415 - canonicalisation is loaded only for this form
+
+    suites = {Algorithm.EDDSA: dataintegrity.EDDSA_RDFC_2022, Algorithm.ES256: dataintegrity.ECDSA_RDFC_2019}
+    suite = suites.get(key.alg)
+    if suite is None:
+        _fail(
+            f"Data Integrity proofs need an Ed25519 or P-256 key, not {key.alg.value}",
+            code=EXIT_USAGE,
+            hint="make one with czmc keygen --alg EdDSA (or ES256), or issue a JWT",
+        )
+    signed = dataintegrity.sign(credential, key, verification_method=key.kid, cryptosuite=suite)
+    # OB 3.0's schema spells proof as an array: a proof set of one is the same proof.
+    signed["proof"] = [signed["proof"]] if isinstance(signed["proof"], dict) else signed["proof"]
+    return json.dumps(signed, ensure_ascii=False, indent=2)
 
 
 def _issue_into_registry(
