@@ -272,3 +272,22 @@ def test_not_an_object() -> None:
 def test_constants_are_consistent() -> None:
     assert list(CONTEXT)[:2] == [jsonld.VC_CONTEXT, jsonld.OB_CONTEXT]
     assert all(entry["id"] in schema.SCHEMAS for entry in CREDENTIAL_SCHEMA)
+
+
+def test_learning_outcomes_have_ids_that_older_credentials_may_lack(credential: dict[str, Any]) -> None:
+    achievement = credential["credentialSubject"]["achievement"]
+    outcomes = achievement["learningOutcome"]
+    base = achievement["id"].split("#", 1)[0]
+    assert [outcome["id"] for outcome in outcomes] == [
+        f"{base}#learning-outcome-{number}" for number in range(1, len(outcomes) + 1)
+    ]
+    older = copy.deepcopy(credential)
+    for outcome in older["credentialSubject"]["achievement"]["learningOutcome"]:
+        del outcome["id"]
+    assert from_credential(older) == from_credential(credential)
+    assert list(schema.iter_issues(older)) == []
+    renamed = copy.deepcopy(credential)
+    renamed["credentialSubject"]["achievement"]["learningOutcome"][0]["id"] = "https://other.example/outcome"
+    with pytest.raises(MappingError) as caught:
+        from_credential(renamed)
+    assert [issue.path for issue in caught.value.issues] == ["/credentialSubject/achievement/learningOutcome/0/id"]
