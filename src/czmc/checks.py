@@ -49,6 +49,13 @@ class Check:
         }
 
 
+# Checks are immutable: a verifier running many credentials reuses the same passed and skipped
+# records (most messages repeat: the key id, the issuer) instead of building them anew.
+_PASSED: dict[tuple[str, str], Check] = {}
+_SKIPPED: dict[tuple[str, str, str, bool], Check] = {}
+_PASSED_MAX = 4096
+
+
 class CheckList:
     """Collects the checks of one verification in order; mutable only while it runs."""
 
@@ -58,7 +65,13 @@ class CheckList:
 
     def passed(self, name: str, message: str) -> None:
         """Record a passed check."""
-        self.done.append(Check(name, CheckStatus.PASSED, "ok", message))
+        check = _PASSED.get((name, message))
+        if check is None:
+            check = Check(name, CheckStatus.PASSED, "ok", message)
+            if len(_PASSED) >= _PASSED_MAX:
+                _PASSED.clear()
+            _PASSED[name, message] = check
+        self.done.append(check)
 
     def fail(self, name: str, code: str, message: str) -> None:
         """Record a failed check."""
@@ -67,7 +80,14 @@ class CheckList:
 
     def skip(self, name: str, reason: str, *, code: str = "skipped", required: bool = True) -> None:
         """Record a check that did not run, and why."""
-        self.done.append(Check(name, CheckStatus.SKIPPED, code, reason, required))
+        key = (name, reason, code, required)
+        check = _SKIPPED.get(key)
+        if check is None:
+            check = Check(name, CheckStatus.SKIPPED, code, reason, required)
+            if len(_SKIPPED) >= _PASSED_MAX:
+                _SKIPPED.clear()
+            _SKIPPED[key] = check
+        self.done.append(check)
 
     def skip_rest(self, names: Iterable[str], reason: str) -> None:
         """Record every check of ``names`` not yet recorded as skipped for ``reason``."""
