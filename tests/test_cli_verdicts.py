@@ -93,3 +93,10 @@ def test_require_profile_choices_are_checked(tokens: dict[str, Path]) -> None:
     result = run("verify", str(tokens["czmc"]), "--require-profile", "nonsense")
     assert result.returncode == 2
     assert "eu-microcredential" in result.stderr
+
+
+def test_junit_counts_a_file_short_of_its_profile_as_a_failure(tokens: dict[str, Path]) -> None:
+    result = run("validate", str(tokens["czmc"]), str(tokens["broken"]), "--format", "junit")
+    assert result.returncode == 3
+    assert 'tests="2" failures="1"' in result.stdout
+    assert 'type="model.hours_ects_inconsistent"' in result.stdout

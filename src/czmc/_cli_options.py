@@ -44,7 +44,10 @@ def issue_signing_options(command: F) -> F:
     )
 
 
-_JWT_HELP = "ob3: OB 3.0 JWT proof; vc-jose-cose: typ vc+jwt; vc1: legacy vc-claim JWT.  [default: ob3]"
+_JWT_HELP = (
+    "ob3: OB 3.0 JWT proof; vc-jose-cose: typ vc+jwt; vc1: VC Data Model 1.1 JWT (vc claim) for older "
+    "verifiers.  [default: ob3]"
+)
 
 
 def _signing_options(command: F, formats: list[str], help_text: str) -> F:

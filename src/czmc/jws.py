@@ -94,7 +94,7 @@ def parse(token: str | bytes, *, max_bytes: int = MAX_TOKEN_BYTES) -> ParsedJws:
     Nesting: a payload that orjson round-trips byte-exactly (at most 255 levels) is accepted
     here without counting levels, to keep verification fast; anything else must stay within
     :data:`czmc.inputs.MAX_DEPTH`. Callers that walk the payload recursively (the content
-    checks of :func:`czmc.vcjwt.verify`) check :func:`czmc.inputs.nesting_depth` first.
+    checks of :func:`czmc.verification.verify`) check :func:`czmc.inputs.nesting_depth` first.
     """
     if len(token) > max_bytes:
         raise JwsError("jws.too_large", f"token of {len(token)} bytes exceeds the limit of {max_bytes}")

@@ -85,7 +85,9 @@ def _credential_findings(
         found.append(Issue(code, "/@context", report.describe(), Severity.WARNING))
     unmet = [requirement.value for requirement in required if not report.meets(requirement)]
     if unmet:
-        found.append(Issue("profile.not_met", "", f"required {', '.join(unmet)}; it is a {report.describe()}"))
+        found.append(
+            Issue("profile.not_met", "", f"does not meet the required {', '.join(unmet)}: {report.describe()}")
+        )
     return content, tuple(found)
 
 

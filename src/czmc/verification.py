@@ -403,7 +403,7 @@ def verify(
                 "profile",
                 CheckStatus.FAILED,
                 "profile.not_met",
-                f"required {', '.join(unmet)}; it is a {report.describe()}",
+                f"does not meet the required {', '.join(unmet)}: {report.describe()}",
                 decides,
             )
         )
