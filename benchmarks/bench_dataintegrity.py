@@ -2,17 +2,16 @@
 
 Run: python benchmarks/bench_dataintegrity.py [--seconds 0.5] [--rounds 5] [--example applied-ai]
 
-The credential is ``czmc.ob3.to_credential`` of an example input, reshaped as a wallet on the
-Digital Bazaar stack can canonicalise it (identified learning outcomes, the parent organisation
-by reference: see tests/test_dataintegrity.py ``wallet_compatible``), issued by a did:key. The
-JWT path signs the credential as czmc emits it (its JSON Schema does not allow those ids yet).
+The credential is ``czmc.ob3.to_credential`` of an example input, issued by a did:key; both
+paths sign the same credential.
 
 In the same process and interleaved rounds:
 
 - raw Ed25519 sign / verify of the 64-byte ``hashData``;
-- JWT: ``czmc.vcjwt.sign`` and ``czmc.vcjwt.verify`` (core: signature, key binding, claims, time;
-  full: also the every-term-defined JSON-LD check and the JSON Schemas);
-- Data Integrity: ``czmc.dataintegrity.sign`` and ``verify`` (all its checks);
+- JWT: ``czmc.vcjwt.sign`` and ``czmc.verify`` (core: signature, key binding, claims, time;
+  full: also the every-term-defined JSON-LD check and the JSON Schemas; + profile: the EU rules);
+- Data Integrity: ``czmc.dataintegrity.sign`` and ``verify`` (its proof step alone), and
+  ``czmc.verify`` of the signed JSON credential (the whole pipeline, as for the JWT);
 - the same canonicalisation done the plain way: pyld's ``normalize`` (URDNA2015), for reference.
 
 Prints ops/s and ratios to the raw primitive (median of per-round ratios), then where the time
@@ -29,7 +28,6 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from pyld import jsonld as pyld_jsonld
 
@@ -38,6 +36,7 @@ from czmc.dataintegrity import _processor, _rdfc, _rdfc_exact  # the stages, one
 from czmc.did import DefaultResolver, did_key
 from czmc.inputs import load_document
 from czmc.keys import Algorithm, Key
+from czmc.verification import verify
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,17 +47,6 @@ def _rate(operation: Callable[[], object], seconds: float) -> float:
         operation()
         count += 1
     return count / elapsed
-
-
-def wallet_compatible(credential: dict[str, Any]) -> dict[str, Any]:
-    reshaped = copy.deepcopy(credential)
-    achievement = reshaped["credentialSubject"]["achievement"]
-    for index, outcome in enumerate(achievement.get("learningOutcome", []), start=1):
-        outcome.setdefault("id", f"{achievement['id']}#learning-outcome-{index}")
-    source = reshaped["credentialSubject"].get("source")
-    if isinstance(source, dict) and isinstance(source.get("parentOrg"), dict):
-        source["parentOrg"] = {"id": source["parentOrg"]["id"], "type": source["parentOrg"]["type"]}
-    return reshaped
 
 
 def main() -> None:
@@ -75,15 +63,14 @@ def main() -> None:
     method = f"{issuer}#{issuer.removeprefix('did:key:')}"
     key = key.with_kid(method)
     mc = mc.model_copy(update={"issuer": mc.issuer.model_copy(update={"id": issuer})})
-    original = ob3.to_credential(mc)
-    credential = wallet_compatible(original)
+    credential = ob3.to_credential(mc)
     resolver = DefaultResolver()
     now = datetime.now(UTC)
 
     signed = dataintegrity.sign(credential, key, verification_method=method)
-    token = vcjwt.sign(original, key)  # czmc's schema does not allow the learning outcomes' ids (yet)
+    token = vcjwt.sign(credential, key)
     checked = dataintegrity.verify(signed, resolver=resolver, now=now)
-    if not checked.valid or not vcjwt.verify(token, resolver=resolver, now=now, check_model=False).valid:
+    if not (checked.valid and verify(token, resolver=resolver, now=now).valid and verify(signed, now=now).valid):
         raise SystemExit(f"the benchmark credential does not verify: {checked.failures}")
     hash_data = hashlib.sha256(b"proof").digest() + hashlib.sha256(b"document").digest()
     signature = key.sign(hash_data)
@@ -93,13 +80,15 @@ def main() -> None:
     cases: dict[str, Callable[[], object]] = {
         "raw Ed25519 sign": lambda: key.sign(hash_data),
         "raw Ed25519 verify": lambda: key.public.verify(Algorithm.EDDSA, hash_data, signature),
-        "JWT sign": lambda: vcjwt.sign(original, key),
-        "JWT verify core": lambda: vcjwt.verify(
-            token, resolver=resolver, now=now, check_jsonld=False, check_schema=False, check_model=False
+        "JWT sign": lambda: vcjwt.sign(credential, key),
+        "JWT verify core": lambda: verify(
+            token, resolver=resolver, now=now, check_jsonld=False, check_schema=False, check_profile=False
         ),
-        "JWT verify full": lambda: vcjwt.verify(token, resolver=resolver, now=now, check_model=False),
+        "JWT verify full": lambda: verify(token, resolver=resolver, now=now, check_profile=False),
+        "JWT verify + profile": lambda: verify(token, resolver=resolver, now=now),
         "DI sign": lambda: dataintegrity.sign(credential, key, verification_method=method),
         "DI verify": lambda: dataintegrity.verify(signed, resolver=resolver, now=now),
+        "DI verify + profile": lambda: verify(signed, resolver=resolver, now=now),
         "pyld normalize (reference)": lambda: pyld_jsonld.normalize(credential, normalize_options),
     }
     rates: dict[str, list[float]] = {name: [] for name in cases}
