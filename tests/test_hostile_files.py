@@ -44,7 +44,7 @@ def run(
         text=True,
         timeout=120,
         check=False,
-        preexec_fn=_capped if cap else None,  # noqa: PLW1509 - only sets a resource limit
+        preexec_fn=_capped if cap else None,
         cwd=cwd,
     )
 
