@@ -56,7 +56,9 @@ import multiprocessing
 import os
 import re
 import sqlite3
+import stat
 import time
+import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -71,6 +73,7 @@ import orjson
 from czmc import keys, ob3, vcjwt
 from czmc.catalogue import CourseDefinition, learner_key, microcredential_for
 from czmc.errors import CzmcError, InputError, InvalidError, ModelError
+from czmc.jws import MAX_TOKEN_BYTES
 from czmc.keys import Key
 from czmc.model import MicroCredential
 from czmc.registry import CredentialState, open_registry
@@ -85,6 +88,7 @@ except ImportError:  # pragma: no cover - not on Windows
 
 __all__ = [
     "MANIFEST_NAME",
+    "MAX_FIELD_CHARS",
     "BatchResult",
     "InvalidRowsError",
     "KeySource",
@@ -93,13 +97,80 @@ __all__ = [
     "Progress",
     "RowProblem",
     "check_output",
+    "field_issues",
     "issue_batch",
+    "looks_like_formula",
+    "neutralise_cell",
     "read_manifest",
     "signing_key",
 ]
 
 MANIFEST_NAME = "manifest.jsonl"
 MAX_PROBLEMS_KEPT = 1000
+
+MAX_FIELD_CHARS = MAX_TOKEN_BYTES // 256
+"""Longest roster value czmc signs (1024 characters): 1/256 of the token size its verifier accepts.
+
+A row has about a dozen fields, some shown twice in a credential, at most 4 UTF-8 bytes per
+character, grown by a third by base64url: rows within this limit keep a credential well
+inside :data:`czmc.jws.MAX_TOKEN_BYTES` (256 KiB), so czmc's own verifier never refuses what
+czmc issued as too large.
+"""
+
+_NAME_FIELDS = ("name", "given_name", "family_name", "name_prefix", "name_suffix")
+# C0 and C1 control characters (NUL, BEL, ESC, ...), DEL, and the bidirectional embeddings,
+# overrides and isolates that make text display other than it reads (U+202A-202E, U+2066-2069).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def field_issues(record: Mapping[str, str]) -> tuple[Issue, ...]:
+    """Problems of a roster row's values before anything is built from them.
+
+    Errors: a value longer than :data:`MAX_FIELD_CHARS`; a control or bidirectional-override
+    character (they would be signed into the credential, and can make a terminal or a wallet
+    show something else than what was signed). A warning: a learner name that starts like a
+    spreadsheet formula (``= + - @``).
+    """
+    issues: list[Issue] = []
+    for name, value in record.items():
+        if len(value) > MAX_FIELD_CHARS:
+            issues.append(
+                Issue(
+                    "row.too_long",
+                    f"/{name}",
+                    f"{name} is {len(value):,} characters long; at most {MAX_FIELD_CHARS:,} are accepted (a signed "
+                    f"credential must stay within the {MAX_TOKEN_BYTES // 1024} KiB verifiers accept)",
+                )
+            )
+            continue
+        control = _CONTROL.search(value)
+        if control is not None:
+            char = control.group()
+            issues.append(
+                Issue(
+                    "row.control_character",
+                    f"/{name}",
+                    f"{name} contains U+{ord(char):04X} {unicodedata.name(char, 'CONTROL CHARACTER')} at position "
+                    f"{control.start() + 1}; control and bidirectional-override characters are not accepted",
+                )
+            )
+        elif name in _NAME_FIELDS and looks_like_formula(value):
+            issues.append(
+                Issue(
+                    "row.formula_like",
+                    f"/{name}",
+                    f"{name} {value[:40]!r} starts like a spreadsheet formula; it is signed as written: check the "
+                    "export",
+                    Severity.WARNING,
+                )
+            )
+    return tuple(issues)
+
+
+def _errors(issues: Iterable[Issue]) -> bool:
+    return any(issue.severity is Severity.ERROR for issue in issues)
+
+
 """How many row problems :class:`BatchResult` and :class:`InvalidRowsError` keep (all are reported)."""
 
 _TEMPORARY = re.compile(r"^\..+\.jwt\.tmp-\d+$")
@@ -175,6 +246,8 @@ class BatchResult:
     issue_seconds: float
     not_active: int = 0
     """Credentials written from the registry that were revoked or suspended since an earlier run."""
+    warnings: tuple[RowProblem, ...] = ()
+    """Rows issued despite a warning (a learner name that starts like a spreadsheet formula); the first 1000."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,10 +354,12 @@ class _Worker:
         for line, record, read_issues in rows:
             issues = read_issues
             if not issues:
-                try:
-                    microcredential_for(self.course, record, issued_at=self.job.issued_at)
-                except ModelError as error:
-                    issues = error.issues
+                issues = field_issues(record)
+                if not _errors(issues):
+                    try:
+                        microcredential_for(self.course, record, issued_at=self.job.issued_at)
+                    except ModelError as error:
+                        issues = (*issues, *error.issues)
             out.append((line, learner_key(record), _row_issues(line, issues)))
         return out
 
@@ -292,7 +367,10 @@ class _Worker:
         out: list[_Issued] = []
         valid: list[tuple[int, str, MicroCredential]] = []
         for line, record, _issues in rows:
+            refused = tuple(issue for issue in field_issues(record) if issue.severity is Severity.ERROR)
             try:
+                if refused:
+                    raise ModelError(refused)
                 mc = microcredential_for(self.course, record, issued_at=self.job.issued_at)
             except ModelError as error:
                 out.append((line, _row_issues(line, error.issues), None))
@@ -347,7 +425,7 @@ class _Worker:
             os._exit(1)  # the batch is gone: write nothing more
         directory = self.job.out_dir
         temporary = os.path.join(directory, f".{name}.tmp-{os.getpid()}")
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        handle = _create_private(temporary)
         try:
             view = memoryview(data)
             while view:
@@ -358,6 +436,23 @@ class _Worker:
             raise
         os.close(handle)
         os.replace(temporary, os.path.join(directory, name))
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+def _create_private(path: str) -> int:
+    """A new file readable by its owner only (tokens and rejects hold personal data), never through a link.
+
+    A leftover of the same name (a killed run of the same process id) is removed first.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
+    try:
+        return os.open(path, flags, 0o600)
+    except FileExistsError:
+        os.unlink(path)
+        return os.open(path, flags, 0o600)
 
 
 _WORKER: _Worker | None = None
@@ -483,7 +578,19 @@ class _Manifest:
 
     def __init__(self, out_dir: Path) -> None:
         self.path = out_dir / MANIFEST_NAME
-        self._stream = self.path.open("a+b")
+        # Never through a link: a planted manifest.jsonl -> elsewhere must not receive learner data.
+        try:
+            handle = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | _NOFOLLOW | _CLOEXEC, 0o600)
+        except OSError as error:
+            if os.path.islink(self.path):
+                raise OutputDirectoryError(
+                    f"{self.path} is a symbolic link; czmc does not write through links"
+                ) from None
+            raise OutputDirectoryError(f"cannot open {self.path}: {error.strerror or error}") from None
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            os.close(handle)
+            raise OutputDirectoryError(f"{self.path} is not a regular file")
+        self._stream = open(handle, "a+b")  # noqa: SIM115 - closed by close()
         if fcntl is not None:
             try:
                 fcntl.flock(self._stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -588,22 +695,51 @@ def _remove_temporary_files(out_dir: Path) -> None:
 # --- rejects ----------------------------------------------------------------------------------
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(text: str) -> str:
+    """``text`` safe for a spreadsheet: a cell starting with ``= + - @``, tab or CR gets a leading ``'``.
+
+    Spreadsheets run such cells as formulas (CSV injection, OWASP); the apostrophe makes them
+    text. The rejects file is opened by staff in Excel, and its rows come from exports anyone
+    may have typed into.
+    """
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet would read ``text`` as a formula (see :func:`neutralise_cell`)."""
+    return text.startswith(_FORMULA_START)
+
+
 class _Rejects:
-    """The rejects file: written to a temporary file, renamed into place when the check is done."""
+    """The rejects file: written to a temporary file, renamed into place when the check is done.
+
+    A character device or FIFO is written through (``--rejects /dev/stderr``); a link or
+    another kind of file is refused.
+    """
 
     def __init__(self, path: Path, roster: Roster) -> None:
         self.path = path
         self.jsonl = roster.format == "jsonl" or path.suffix.lower() in (".jsonl", ".ndjson")
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        # The rejected rows are the roster's, e-mail addresses included: readable by the owner only.
-        handle = os.open(self._temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        self._temporary: Path | None = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        kind = os.stat(path).st_mode if path.exists() else None
+        if kind is not None and (stat.S_ISCHR(kind) or stat.S_ISFIFO(kind)):
+            self._temporary = None
+            handle = os.open(path, os.O_WRONLY | _CLOEXEC)
+        elif os.path.islink(path) or (kind is not None and not stat.S_ISREG(kind)):
+            raise OutputDirectoryError(f"{path} is not a regular file; czmc writes the rejects only to one")
+        else:
+            # The rejected rows are the roster's, e-mail addresses included: readable by the owner only.
+            handle = _create_private(str(self._temporary))
         self._stream = open(handle, "w", encoding="utf-8-sig" if not self.jsonl else "utf-8", newline="")  # noqa: SIM115
         self._header = roster.header
         if not self.jsonl:
             self._writer = csv.writer(self._stream, delimiter=roster.delimiter, lineterminator="\r\n")
             columns = list(roster.header) if roster.header else ["row"]
-            self._writer.writerow([*columns, "czmc_line", "czmc_problems"])
+            self._writer.writerow([neutralise_cell(cell) for cell in [*columns, "czmc_line", "czmc_problems"]])
 
     def add(self, line: int, cells: Mapping[str, Any], issues: Iterable[Issue]) -> None:
         if self.jsonl:
@@ -612,15 +748,17 @@ class _Rejects:
             return
         values = [str(cells.get(name, "")) for name in self._header] if self._header else [orjson.dumps(cells).decode()]
         problems = " | ".join(f"{issue.path}: {issue.message} [{issue.code}]" for issue in issues)
-        self._writer.writerow([*values, str(line), problems])
+        self._writer.writerow([neutralise_cell(cell) for cell in [*values, str(line), problems]])
 
     def commit(self) -> None:
         self._stream.close()
-        os.replace(self._temporary, self.path)
+        if self._temporary is not None:
+            os.replace(self._temporary, self.path)
 
     def discard(self) -> None:
         self._stream.close()
-        self._temporary.unlink(missing_ok=True)
+        if self._temporary is not None:
+            self._temporary.unlink(missing_ok=True)
 
 
 # --- the engine -------------------------------------------------------------------------------
@@ -710,6 +848,7 @@ class _Batch:
                 self.local.close()
                 raise
         self.problems: list[RowProblem] = []
+        self.warnings: list[RowProblem] = []
         self.invalid = 0
         self.rows = 0
         self.already = 0
@@ -778,6 +917,7 @@ class _Batch:
                 check_seconds=check_seconds,
                 issue_seconds=time.perf_counter() - issue_start,
                 not_active=self.not_active,
+                warnings=tuple(self.warnings),
             )
         except BrokenProcessPool:
             raise CzmcError("a worker process died; run the same command again to resume") from None
@@ -817,9 +957,12 @@ class _Batch:
                                     f"learner {key} is also on line {first}: one credential per learner",
                                 ),
                             )
-                    if issues:
+                    if _errors(issues):
                         self._problem(RowProblem(line, key, issues), row_cells, rejects)
-                    elif key is not None and self.keys.is_done(key):
+                        continue
+                    if issues and len(self.warnings) < MAX_PROBLEMS_KEPT:
+                        self.warnings.append(RowProblem(line, key, issues))
+                    if key is not None and self.keys.is_done(key):
                         self.already += 1
                 self._progress("check", start, bytes_read=end, already_issued=self.already)
         except BaseException:
