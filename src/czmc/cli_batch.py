@@ -23,6 +23,7 @@ from czmc._cli_options import (
     registry_options,
     signing_options,
 )
+from czmc._terminal import escape_controls
 from czmc.batch import InvalidRowsError, KeySource, OutputDirectoryError, Progress, RowProblem
 from czmc.catalogue import ROW_FIELDS, load_course_definition
 from czmc.errors import (
@@ -41,6 +42,8 @@ __all__ = ["issue_batch"]
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+
+_WARNINGS_SHOWN = 20
 
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ",", "pipe": "|"}
 
@@ -88,7 +91,7 @@ class _Reporter:
         if self.interactive and self._bar is not None:
             self.stream.write("\r\033[K")
         for issue in problem.issues:
-            self.stream.write(f"  {issue}\n")
+            self.stream.write(f"  {escape_controls(str(issue))}\n")
         self.stream.flush()
 
     def close(self) -> None:
@@ -144,6 +147,20 @@ class _Reporter:
             self._line(self._pending)
 
 
+def _warn_rows(result: batch.BatchResult, roster_path: Path) -> None:
+    """Say what was issued although it deserves a look: an empty roster, rows with warnings."""
+    if result.rows == 0:
+        click.echo(f"warning: {roster_path} has no rows, only a header: nothing was issued", err=True)
+    shown = 0
+    for problem in result.warnings:
+        for issue in problem.issues:
+            if shown < _WARNINGS_SHOWN:
+                click.echo(f"warning: {escape_controls(str(issue))}", err=True)
+            shown += 1
+    if shown > _WARNINGS_SHOWN:
+        click.echo(f"warning: and {shown - _WARNINGS_SHOWN} more rows with warnings", err=True)
+
+
 def _show(item: str | None) -> str | None:
     return item
 
@@ -197,6 +214,11 @@ def _delimiter(value: str | None) -> str | None:
     "--encoding",
     help="Roster encoding: utf-8 (default; a byte order mark is skipped) or cp1250 (Czech Excel 'CSV').",
 )
+@click.option(
+    "--force-encoding",
+    is_flag=True,
+    help="Read the roster in --encoding even though it looks like UTF-8 (refused by default: names would be garbled).",
+)
 @click.option("--skip-invalid", is_flag=True, help="Issue the valid rows and reject the invalid ones (see --rejects).")
 @click.option(
     "--rejects",
@@ -232,6 +254,7 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
     mapping_path: Path | None,
     delimiter: str | None,
     encoding: str | None,
+    force_encoding: bool,
     skip_invalid: bool,
     rejects_path: Path | None,
     jobs: int,
@@ -285,7 +308,9 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
     try:
         mapping = ColumnMapping.load(mapping_path) if mapping_path is not None else ColumnMapping()
         mapping = mapping.with_columns(pairs)
-        roster = open_roster(roster_path, mapping, delimiter=_delimiter(delimiter), encoding=encoding)
+        roster = open_roster(
+            roster_path, mapping, delimiter=_delimiter(delimiter), encoding=encoding, force_encoding=force_encoding
+        )
     except InputError as error:
         usage = any(issue.code == "roster.mapping" for issue in error.issues)
         _fail(f"cannot read the roster {roster_path}", error.issues, code=EXIT_USAGE if usage else EXIT_INVALID)
@@ -350,5 +375,6 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
         )
     if details:
         summary += f" ({', '.join(details)})"
+    _warn_rows(result, roster_path)
     click.echo(f"{summary}; manifest: {result.manifest}")
     sys.exit(EXIT_OK)
