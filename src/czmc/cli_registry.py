@@ -55,6 +55,7 @@ _HINTS = {
     "revocations are final",
     "registry.duplicate_id": "that id was issued before (czmc registry show ID); --idempotency-key makes retries safe",
     "registry.idempotency_conflict": "an idempotency key names one learner's credential of one achievement",
+    "registry.not_a_list": "move that file away (or publish into another --out directory) and publish again",
 }
 
 _DURATION = re.compile(r"^(\d+)([smhd])$")

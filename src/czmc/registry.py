@@ -1086,13 +1086,26 @@ def _refuse_unrevoking(published: PublishedList, bits: bytes | bytearray) -> Non
     otherwise silently make revoked credentials valid again.
     """
     try:
-        payload = jws.parse(published.path.read_bytes().strip()).payload
-        encoded = payload["credentialSubject"]["encodedList"]
-        if payload.get("id") != published.url or not isinstance(encoded, str):
-            return
+        data = published.path.read_bytes()
+    except FileNotFoundError:
+        return  # no earlier list: nothing to compare
+    except OSError as error:
+        raise RegistryError("registry.not_a_list", f"cannot read {published.path}: {error.strerror or error}") from None
+    try:
+        payload = jws.parse(data.strip()).payload
+        subject = payload.get("credentialSubject")
+        encoded = subject.get("encodedList") if isinstance(subject, dict) else None
+        if payload.get("id") != published.url and isinstance(encoded, str):
+            return  # a list for another URL (the layout changed): not this one's predecessor
+        if not isinstance(encoded, str):
+            raise ValueError("no encodedList")
         previous = status.decode_list(encoded)
-    except (OSError, CzmcError, KeyError, TypeError):
-        return  # no earlier list there, or not one of ours: nothing to compare
+    except (jws.JwsError, CzmcError, ValueError, TypeError):
+        # Replacing it could hide revocations it records (it may be a damaged list): the operator decides.
+        raise RegistryError(
+            "registry.not_a_list",
+            f"{published.path} exists and is not a readable status list; nothing was written",
+        ) from None
     if len(previous) != len(bits):
         return
     lost = (int.from_bytes(previous, "big") & ~int.from_bytes(bits, "big")).bit_count()
