@@ -52,8 +52,9 @@ def run(
 def assert_clean_failure(result: subprocess.CompletedProcess[str], code: int, *fragments: str) -> None:
     """One ``error:`` line (with its issues) and a ``hint:``, the documented exit code, no traceback."""
     assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
-    assert result.stderr.startswith("error: "), result.stderr
-    assert "\nhint: " in result.stderr, result.stderr
+    lines = result.stderr.splitlines()
+    assert sum(line.startswith("error: ") for line in lines) == 1, result.stderr  # after progress lines, if any
+    assert lines[-1].startswith("hint: "), result.stderr
     assert "Traceback" not in result.stderr
     assert "unexpected" not in result.stderr
     for fragment in fragments:
@@ -172,3 +173,282 @@ def test_locator_falls_back_to_the_nearest_ancestor() -> None:
     assert locator.find("/a/7") == (2, 3)
     assert locator.find("/a/01") == (2, 3)  # not an array index
     assert Locator("").find("/a") is None
+
+
+# --- recursive searches and links ------------------------------------------------------------
+
+
+@needs_czmc
+def test_recursive_glob_does_not_follow_directory_links(tmp_path: Path) -> None:
+    tree = tmp_path / "d"
+    (tree / "sub").mkdir(parents=True)
+    (tree / "sub" / "a.json").write_text("{}", encoding="utf-8")
+    (tree / "x").symlink_to(".")  # two loops made the search endless
+    (tree / "sub" / "y").symlink_to("..")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.json").write_text("{}", encoding="utf-8")
+    (tree / "out").symlink_to(outside)
+    (tree / "leak.json").symlink_to(outside / "secret.json")
+    (tree / "inside.json").symlink_to(tree / "sub" / "a.json")
+    for pattern in ("d/**/*.json", "d"):
+        result = run("validate", pattern, cwd=tmp_path)
+        assert result.returncode == 1, result.stderr
+        checked = [line.split(":")[0] for line in result.stdout.splitlines() if line.startswith("d/")]
+        assert checked == ["d/inside.json", "d/sub/a.json"], result.stdout
+        notes = result.stderr.splitlines()
+        assert "note: skipped d/x: a link to a directory (searches do not follow them)" in notes
+        assert "note: skipped d/sub/y: a link to a directory (searches do not follow them)" in notes
+        assert "note: skipped d/out: a link to a directory (searches do not follow them)" in notes
+        assert "note: skipped d/leak.json: a link to a file outside d" in notes
+        assert "secret" not in result.stdout
+
+
+@needs_czmc
+def test_glob_semantics_are_kept(tmp_path: Path) -> None:
+    for name in ("a.json", "b.yaml", ".hidden.json", "s/c.json", "s/t/d.json", ".h/e.json"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+
+    def checked(*patterns: str) -> list[str]:
+        result = run("validate", *patterns, "--format", "json", cwd=tmp_path)
+        return [report["path"] for report in json.loads(result.stdout)]
+
+    assert checked("*.json") == ["a.json"]
+    assert checked("**/*.json") == ["a.json", "s/c.json", "s/t/d.json"]
+    assert checked("s/*") == ["s/c.json", "s/t/d.json"]  # a matched directory is searched
+    assert checked(".h/*.json", "*.yaml") == [".h/e.json", "b.yaml"]
+    assert checked(str(tmp_path / "s" / "**" / "d.json")) == [str(tmp_path / "s" / "t" / "d.json")]
+    missing = run("validate", "nothing/**/*.json", cwd=tmp_path)
+    assert_clean_failure(missing, 2, "no file matches nothing/**/*.json")
+
+
+# --- outputs -----------------------------------------------------------------------------------
+
+FULL_INPUT = Path(__file__).resolve().parent.parent / "examples" / "inputs" / "applied-ai.json"
+
+
+@needs_czmc
+def test_output_to_a_character_device_or_fifo_is_written_through(tmp_path: Path) -> None:
+    import os
+    import threading
+
+    devnull = tmp_path / "null"
+    devnull.symlink_to("/dev/null")  # a link to a character device is written through, like /dev/stderr
+    result = run("build", str(FULL_INPUT), "-o", str(devnull))
+    assert result.returncode == 0, result.stderr
+    assert devnull.is_symlink()
+    assert os.stat("/dev/null").st_mode & 0o170000 == 0o020000  # still a character device
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    result = run("build", str(FULL_INPUT), "-o", str(fifo))
+    reader.join(timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(received[0])["type"][0] == "VerifiableCredential"
+    assert fifo.is_fifo()
+
+    stdout = run("build", str(FULL_INPUT), "-o", "/dev/stdout")
+    assert stdout.returncode == 0
+    assert json.loads(stdout.stdout)["type"][0] == "VerifiableCredential"
+    assert "wrote" not in stdout.stderr
+
+
+@needs_czmc
+def test_output_through_a_link_or_onto_a_directory_is_refused_before_any_work(tmp_path: Path) -> None:
+    target = tmp_path / "victim.txt"
+    target.write_text("keep me", encoding="utf-8")
+    link = tmp_path / "out.json"
+    link.symlink_to(target)
+    for args in (
+        ("build", str(FULL_INPUT), "-o", str(link)),
+        ("validate", str(FULL_INPUT), "-o", str(link)),
+        ("build", str(FULL_INPUT), "-o", str(tmp_path)),
+        ("keygen", "-o", str(link), "--force"),
+    ):
+        result = run(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert result.stderr.startswith("error: "), result.stderr
+        assert "Traceback" not in result.stderr
+    assert target.read_text(encoding="utf-8") == "keep me"
+    assert link.is_symlink()
+
+
+@needs_czmc
+def test_personal_data_is_private_and_reports_follow_the_umask(tmp_path: Path) -> None:
+    credential, report = tmp_path / "mc.json", tmp_path / "report.txt"
+    assert run("build", str(FULL_INPUT), "-o", str(credential)).returncode == 0
+    assert run("validate", str(credential), "-o", str(report)).returncode == 0
+    assert credential.stat().st_mode & 0o777 == 0o600
+    assert report.stat().st_mode & 0o777 == 0o666 & ~_umask()  # a report: no personal data
+    key, document = tmp_path / "k.jwk", tmp_path / "did.json"
+    made = run("keygen", "--did", "did:web:cvut.cz", "-o", str(key), "--did-document", str(document))
+    assert made.returncode == 0, made.stderr
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert document.stat().st_mode & 0o777 == 0o666 & ~_umask()  # public
+    token = tmp_path / "mc.jwt"
+    issued = run("issue", str(FULL_INPUT), "--key", str(key), "-o", str(token))
+    assert issued.returncode == 0, issued.stderr
+    assert token.stat().st_mode & 0o777 == 0o600
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# --- issue-batch: files for people, rows from anyone -----------------------------------------
+
+COURSE = Path(__file__).resolve().parent.parent / "examples" / "courses" / "cybersecurity-public-administration.json"
+HEADER = "os_cislo;prijmeni;jmeno;titul_pred;titul_za;email;znamka;datum_ukonceni"
+
+
+@pytest.fixture(scope="module")
+def muni_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("muni")
+    key = directory / "issuer.jwk"
+    made = run("keygen", "--did", "did:web:muni.cz", "-o", str(key), "--did-document", str(directory / "did.json"))
+    assert made.returncode == 0, made.stderr
+    return key
+
+
+def _roster(path: Path, *rows: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(("\r\n".join([HEADER, *rows]) + "\r\n").encode(encoding))
+    return path
+
+
+def _batch(key: Path, roster: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return run("issue-batch", str(COURSE), str(roster), "--key", str(key), "--out", str(out), *extra)
+
+
+@needs_czmc
+def test_batch_tokens_and_manifest_are_private(tmp_path: Path, muni_key: Path) -> None:
+    roster = _roster(tmp_path / "r.csv", "1001;Nováková;Jana;;;jana@example.org;A;6.6.2025")
+    result = _batch(muni_key, roster, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    files = list((tmp_path / "out").iterdir())
+    assert len(files) == 2
+    assert all(path.stat().st_mode & 0o777 == 0o600 for path in files), [oct(p.stat().st_mode) for p in files]
+
+
+@needs_czmc
+def test_a_planted_manifest_link_is_refused(tmp_path: Path, muni_key: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("", encoding="utf-8")
+    (out / "manifest.jsonl").symlink_to(target)
+    roster = _roster(tmp_path / "r.csv", "1001;Nováková;Jana;;;jana@example.org;A;6.6.2025")
+    result = _batch(muni_key, roster, out)
+    assert_clean_failure(result, 1, "manifest.jsonl is a symbolic link")
+    assert target.read_text(encoding="utf-8") == ""
+    assert not list(out.glob("*.jwt"))
+
+
+@needs_czmc
+def test_rejects_cells_cannot_be_formulas(tmp_path: Path, muni_key: Path) -> None:
+    roster = _roster(
+        tmp_path / "r.csv",
+        '1001;=HYPERLINK("http://evil");Jana;;;jana@example.org;X;6.6.2025',
+        "1002;+1;@SUM(A1);-2;;jana@example.org;X;6.6.2025",
+        '1003;"\tTab";Jan;;;x@example.org;X;6.6.2025',
+    )
+    result = _batch(muni_key, roster, tmp_path / "out", "--skip-invalid")
+    assert result.returncode == 0, result.stderr
+    rejects = tmp_path / "out" / "rejects.csv"
+    assert rejects.stat().st_mode & 0o777 == 0o600
+    import csv
+
+    with rejects.open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.reader(stream, delimiter=";"))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert '\'=HYPERLINK("http://evil")' in cells
+    assert {"'+1", "'@SUM(A1)", "'-2", "'\tTab"} <= set(cells)
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
+
+
+@needs_czmc
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("Jana\x00", "U+0000 NULL"),
+        ("Jana\x1b]0;pwned\x07", "U+001B ESCAPE"),
+        ("Jana\x07", "U+0007 BELL"),
+        ("\u202eanaJ", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+        ("Ja\u2066na", "U+2066 LEFT-TO-RIGHT ISOLATE"),
+        ("Ja\x85na", "U+0085 NEXT LINE"),
+    ],
+)
+def test_rows_with_control_characters_are_refused_at_the_row(
+    tmp_path: Path, muni_key: Path, name: str, shown: str
+) -> None:
+    import csv
+    import io
+
+    text = io.StringIO()
+    csv.writer(text, delimiter=";", lineterminator="\r\n").writerow(
+        ["1001", "Nováková", name, "", "", "jana@example.org", "A", "6.6.2025"]
+    )
+    roster = _roster(tmp_path / "r.csv", "1000;Novák;Jan;;;jan@example.org;A;6.6.2025", text.getvalue().rstrip())
+    result = _batch(muni_key, roster, tmp_path / "out")
+    assert_clean_failure(result, 1, "/row/3/given_name", shown, "[row.control_character]")
+    assert "\x1b" not in result.stderr
+    assert "\x07" not in result.stderr
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.jwt"))
+
+
+@needs_czmc
+def test_an_over_long_name_is_refused_with_the_limit(tmp_path: Path, muni_key: Path) -> None:
+    roster = _roster(tmp_path / "r.csv", f"1001;{'Dlouhá' * 20_000};Jana;;;jana@example.org;A;6.6.2025")
+    result = _batch(muni_key, roster, tmp_path / "out")
+    assert_clean_failure(result, 1, "/row/2/family_name", "120,000 characters", "at most 1,024", "[row.too_long]")
+    at_limit = _roster(tmp_path / "ok.csv", f"1001;{'Dlouhá' * 170}x;{'J' * 1024};;;jana@example.org;A;6.6.2025")
+    issued = _batch(muni_key, at_limit, tmp_path / "ok", "--proof-format", "vc-jose-cose")
+    assert issued.returncode == 0, issued.stderr
+    (token_file,) = (tmp_path / "ok").glob("*.jwt")
+    verified = run("verify", str(token_file), "--did-document", str(muni_key.parent / "did.json"), "--no-status")
+    assert verified.returncode == 0, verified.stdout
+
+
+@needs_czmc
+def test_formula_like_names_are_issued_with_a_warning(tmp_path: Path, muni_key: Path) -> None:
+    roster = _roster(tmp_path / "r.csv", "1001;=cmd|'/c calc'!A0;Jana;;;jana@example.org;A;6.6.2025")
+    result = _batch(muni_key, roster, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "warning: /row/2/family_name: family_name \"=cmd|'/c calc'!A0\" starts like a spreadsheet formula" in (
+        result.stderr
+    )
+    assert "[row.formula_like]" in result.stderr
+
+
+@needs_czmc
+def test_a_header_only_roster_is_reported(tmp_path: Path, muni_key: Path) -> None:
+    result = _batch(muni_key, _roster(tmp_path / "r.csv"), tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "has no rows, only a header: nothing was issued" in result.stderr
+
+
+@needs_czmc
+def test_a_utf8_roster_read_as_cp1250_is_refused_unless_forced(tmp_path: Path, muni_key: Path) -> None:
+    roster = _roster(tmp_path / "r.csv", "1001;Dvořáková;Tereza;;;t@example.org;A;6.6.2025")
+    result = _batch(muni_key, roster, tmp_path / "out", "--encoding", "cp1250")
+    assert_clean_failure(
+        result, 1, "line 2 is UTF-8 text ('Dvořáková'), not cp1250", "DvoĹ™ĂˇkovĂˇ", "--force-encoding"
+    )
+    forced = _batch(muni_key, roster, tmp_path / "out", "--encoding", "cp1250", "--force-encoding")
+    assert forced.returncode == 0, forced.stderr
+    real = _roster(tmp_path / "cp.csv", "1002;Dvořáková;Tereza;;;t@example.org;A;6.6.2025", encoding="cp1250")
+    assert _batch(muni_key, real, tmp_path / "out2", "--encoding", "cp1250").returncode == 0
+
+
+@needs_czmc
+@pytest.mark.parametrize("encoding", ["rot13", "base64", "no-such-encoding", "utf-16"])
+def test_unusable_encodings_are_usage_errors(tmp_path: Path, muni_key: Path, encoding: str) -> None:
+    roster = _roster(tmp_path / "r.csv", "1001;Nováková;Jana;;;jana@example.org;A;6.6.2025")
+    assert_clean_failure(_batch(muni_key, roster, tmp_path / "out", "--encoding", encoding), 2, "encoding")

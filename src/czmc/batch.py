@@ -123,6 +123,15 @@ _NAME_FIELDS = ("name", "given_name", "family_name", "name_prefix", "name_suffix
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+_CONTROL_NAMES: dict[str, str] = {"\x00": "NULL", "\x07": "BELL", "\x08": "BACKSPACE", "\t": "TAB", "\n": "LINE FEED"}
+_CONTROL_NAMES |= {"\r": "CARRIAGE RETURN", "\x1b": "ESCAPE", "\x7f": "DELETE", "\x85": "NEXT LINE"}
+
+
+def _control_name(char: str) -> str:
+    known = _CONTROL_NAMES.get(char)
+    return known if known is not None else unicodedata.name(char, "CONTROL CHARACTER")
+
+
 def field_issues(record: Mapping[str, str]) -> tuple[Issue, ...]:
     """Problems of a roster row's values before anything is built from them.
 
@@ -150,8 +159,8 @@ def field_issues(record: Mapping[str, str]) -> tuple[Issue, ...]:
                 Issue(
                     "row.control_character",
                     f"/{name}",
-                    f"{name} contains U+{ord(char):04X} {unicodedata.name(char, 'CONTROL CHARACTER')} at position "
-                    f"{control.start() + 1}; control and bidirectional-override characters are not accepted",
+                    f"{name} contains U+{ord(char):04X} {_control_name(char)} at position {control.start() + 1}; "
+                    "control and bidirectional-override characters are not accepted",
                 )
             )
         elif name in _NAME_FIELDS and looks_like_formula(value):

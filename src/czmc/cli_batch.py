@@ -354,7 +354,10 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
         from czmc.cli_registry import fail_registry  # noqa: PLC0415 - czmc.cli imports both modules
 
         fail_registry(error)
-    except (OutputDirectoryError, CzmcError) as error:
+    except OutputDirectoryError as error:
+        reporter.close()
+        _fail(error.message, hint="--out is a directory of czmc's own files: tokens and a manifest, no links")
+    except CzmcError as error:
         reporter.close()
         _fail(error.message)
     except KeyboardInterrupt:

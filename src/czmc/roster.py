@@ -427,7 +427,7 @@ class _Lines:
                 [Issue("roster.line_too_long", "", f"{self._source}, line {self.number}: longer than 1 MiB")]
             )
         if not self._force and encoding not in _UTF8_NAMES and not data.isascii() and _is_utf8(data):
-            sample = next((word for word in data.decode("utf-8").split() if not word.isascii()), "")[:40]
+            sample = next((word for word in re.findall(r"\w+", data.decode("utf-8")) if not word.isascii()), "")[:40]
             garbled = sample.encode("utf-8").decode(encoding, "replace")
             raise InputError(
                 [
