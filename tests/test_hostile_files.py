@@ -452,3 +452,177 @@ def test_a_utf8_roster_read_as_cp1250_is_refused_unless_forced(tmp_path: Path, m
 def test_unusable_encodings_are_usage_errors(tmp_path: Path, muni_key: Path, encoding: str) -> None:
     roster = _roster(tmp_path / "r.csv", "1001;Nováková;Jana;;;jana@example.org;A;6.6.2025")
     assert_clean_failure(_batch(muni_key, roster, tmp_path / "out", "--encoding", encoding), 2, "encoding")
+
+
+# --- terminal escapes --------------------------------------------------------------------------
+
+
+def test_escape_controls() -> None:
+    from czmc.render import escape_controls
+
+    assert escape_controls("Jana Nováková") == "Jana Nováková"
+    assert escape_controls("a\x1b]0;title\x07b") == "a\\x1b]0;title\\x07b"
+    assert escape_controls("x\nVALID\r\t\x7f\x9b") == "x\\x0aVALID\\x0d\\x09\\x7f\\x9b"
+    assert escape_controls("\u202egnp.exe \u2066\u2069\u200f\u2028") == "\\u202egnp.exe \\u2066\\u2069\\u200f\\u2028"
+
+
+@needs_czmc
+def test_text_output_escapes_control_characters_from_content(tmp_path: Path) -> None:
+    credential = json.loads(run("build", str(FULL_INPUT)).stdout)
+    credential["credentialSubject"]["achievement"]["\x1b]0;pwned\x07\x1b[2J"] = 1
+    path = tmp_path / "evil\x1b[31m.json"
+    path.write_text(json.dumps(credential), encoding="utf-8")
+    for output_format in ("text", "github"):
+        result = run("validate", str(path), "--format", output_format)
+        assert result.returncode == 1
+        assert "\x1b" not in result.stdout
+        assert "\x07" not in result.stdout
+        assert "\\x1b]0;pwned\\x07\\x1b[2J" in result.stdout
+        assert "evil\\x1b[31m.json" in result.stdout
+    as_json = run("validate", str(path), "--format", "json")
+    assert "\\u001b]0;pwned\\u0007" in as_json.stdout  # JSON escapes them itself
+
+
+@needs_czmc
+def test_registry_list_escapes_control_characters(tmp_path: Path) -> None:
+    source = json.loads(FULL_INPUT.read_text(encoding="utf-8"))
+    source["achievement"]["title"]["en"] = "AI \x1b]0;pwned\x07\x1b[2J"
+    source["achievement"]["title"] = {"en": source["achievement"]["title"]["en"]}
+    (tmp_path / "in.json").write_text(json.dumps(source), encoding="utf-8")
+    key = tmp_path / "k.jwk"
+    assert run("keygen", "--did", "did:web:cvut.cz", "-o", str(key)).returncode == 0
+    registry = str(tmp_path / "r.db")
+    issued = run("issue", str(tmp_path / "in.json"), "--key", str(key), "--registry", registry, "-o", "/dev/null")
+    assert issued.returncode == 0, issued.stderr
+    listed = run("registry", "list", "--registry", registry)
+    assert listed.returncode == 0, listed.stderr
+    assert "\x1b" not in listed.stdout
+    assert "AI \\x1b]0;pwned\\x07\\x1b[2J" in listed.stdout
+
+
+# --- clean failures ----------------------------------------------------------------------------
+
+
+@needs_czmc
+@pytest.mark.parametrize("kind", ["build", "validate", "course", "mapping"])
+def test_yaml_with_a_5000_digit_integer_is_a_clean_failure(tmp_path: Path, muni_key: Path, kind: str) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text("achievement: " + "1" * 5000 + "\n", encoding="utf-8")
+    roster = _roster(tmp_path / "r.csv", "1001;Nováková;Jana;;;jana@example.org;A;6.6.2025")
+    if kind == "build":
+        assert_clean_failure(run("build", str(path)), 1, "the integer is too long (5000 characters) [input.yaml]")
+    elif kind == "validate":
+        result = run("validate", str(path))
+        assert result.returncode == 1
+        assert "the integer is too long (5000 characters) [input.yaml]" in result.stdout
+    elif kind == "course":
+        result = run("issue-batch", str(path), str(roster), "--key", str(muni_key), "--out", str(tmp_path / "o"))
+        assert_clean_failure(result, 1, "the integer is too long")
+    else:
+        path.write_text("columns:\n  grade: " + "1" * 5000 + "\n", encoding="utf-8")
+        result = _batch(muni_key, roster, tmp_path / "o", "--mapping", str(path))
+        assert_clean_failure(result, 2, "cannot use the column mapping", "the integer is too long")
+
+
+@needs_czmc
+def test_deep_yaml_is_a_clean_failure_in_build(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("achievement: " + "[" * 20_000 + "]" * 20_000 + "\n", encoding="utf-8")
+    assert_clean_failure(run("build", str(path), cap=True), 1, "[input.too_deep]")
+
+
+@needs_czmc
+def test_status_publish_over_a_file_that_is_not_a_status_list(tmp_path: Path) -> None:
+    key = tmp_path / "k.jwk"
+    assert run("keygen", "--did", "did:web:cvut.cz", "-o", str(key)).returncode == 0
+    registry = str(tmp_path / "r.db")
+    issued = run("issue", str(FULL_INPUT), "--key", str(key), "--registry", registry, "-o", "/dev/null")
+    assert issued.returncode == 0, issued.stderr
+    out = tmp_path / "site"
+    (out / "revocation").mkdir(parents=True)
+    (out / "revocation" / "1.jwt").write_text("<html>not found</html>\n", encoding="utf-8")
+    result = run("status", "publish", "--registry", registry, "--key", str(key), "--out", str(out))
+    assert_clean_failure(result, 1, "is not a readable status list; nothing was written [registry.not_a_list]")
+    assert "move that file away" in result.stderr
+    assert (out / "revocation" / "1.jwt").read_text(encoding="utf-8") == "<html>not found</html>\n"
+    (out / "revocation" / "1.jwt").unlink()
+    published = run("status", "publish", "--registry", registry, "--key", str(key), "--out", str(out))
+    assert published.returncode == 0, published.stderr
+
+
+def test_registry_urls_are_shown_without_credentials() -> None:
+    from czmc.errors import RegistryError
+    from czmc.registry import display_target, open_registry
+
+    assert display_target("postgresql://czmc:s3cret@db:5432/reg?sslpassword=x") == "postgresql://db:5432/reg"
+    assert display_target("mysql://root:s3cret@db/reg") == "mysql://db/reg"
+    assert display_target("postgres://u:s3cret@db:notaport/reg") == "postgres://db:notaport/reg"
+    assert display_target("registry.db") == "registry.db"
+    with pytest.raises(RegistryError) as caught:
+        open_registry("mysql://root:s3cret@db/reg")
+    assert "s3cret" not in caught.value.message
+
+
+@needs_czmc
+def test_interrupted_is_exit_130(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    process = subprocess.Popen(
+        [CZMC, "validate", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    time.sleep(3)  # czmc is waiting for standard input
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "error: interrupted" in err
+    assert "Traceback" not in err
+
+
+@needs_czmc
+def test_private_key_readable_by_others_is_warned_about(tmp_path: Path) -> None:
+    key = tmp_path / "k.jwk"
+    assert run("keygen", "--did", "did:web:cvut.cz", "-o", str(key)).returncode == 0
+    quiet = run("issue", str(FULL_INPUT), "--key", str(key), "-o", "/dev/null")
+    assert "warning" not in quiet.stderr
+    key.chmod(0o644)
+    loud = run("issue", str(FULL_INPUT), "--key", str(key), "-o", "/dev/null")
+    assert loud.returncode == 0
+    assert f"warning: the private key {key} is accessible by others (mode 0644)" in loud.stderr
+
+
+@needs_czmc
+def test_a_did_document_for_another_did_is_named(tmp_path: Path) -> None:
+    key = tmp_path / "k.jwk"
+    assert run("keygen", "--did", "did:web:cvut.cz", "-o", str(key)).returncode == 0
+    other = tmp_path / "other.json"
+    made = run("keygen", "--did", "did:web:muni.cz", "-o", str(tmp_path / "o.jwk"), "--did-document", str(other))
+    assert made.returncode == 0
+    token = run("issue", str(FULL_INPUT), "--key", str(key)).stdout.strip()
+    result = run("verify", token, "--did-document", str(other), "--no-status")
+    assert result.returncode == 1
+    assert "the DID documents given are for did:web:muni.cz, not for did:web:cvut.cz" in result.stdout
+    assert "--did-document" in result.stdout
+    assert "network access is off" not in result.stdout
+
+
+@needs_czmc
+def test_same_situation_same_exit_code(tmp_path: Path, muni_key: Path) -> None:
+    not_utf8 = tmp_path / "bad.json"
+    not_utf8.write_bytes(b"\xff\xfe{}")
+    token_file = tmp_path / "bad.jwt"
+    token_file.write_bytes(b"\xff\xfe")
+    roster = _roster(tmp_path / "r.csv", "1001;Nováková;Jana;;;jana@example.org;A;6.6.2025")
+    # an input document that cannot be read: 1
+    assert run("build", str(not_utf8)).returncode == 1
+    assert run("issue", str(not_utf8), "--key", str(muni_key)).returncode == 1
+    assert run("validate", str(not_utf8)).returncode == 1
+    assert run("verify", str(token_file)).returncode == 1
+    assert _batch(muni_key, not_utf8, tmp_path / "o").returncode == 1
+    # a file given by an option that cannot be used: 2
+    assert run("issue", str(FULL_INPUT), "--key", str(not_utf8)).returncode == 2
+    assert run("verify", "eyJhIjoxfQ.eyJhIjoxfQ.c2ln", "--did-document", str(not_utf8)).returncode == 2
+    assert _batch(muni_key, roster, tmp_path / "o", "--mapping", str(not_utf8)).returncode == 2
+    assert _batch(not_utf8, roster, tmp_path / "o").returncode == 2
+    # a key of another issuer: 2
+    assert run("issue", str(FULL_INPUT), "--key", str(muni_key)).returncode == 2

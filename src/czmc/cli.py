@@ -1,7 +1,7 @@
 """The ``czmc`` command: a thin shell over the library.
 
 Exit codes: 0 everything valid / done, 1 invalid input, 2 usage error, 70 an unexpected
-internal error (a bug: rerun with ``--debug`` for its traceback).
+internal error (a bug: rerun with ``--debug`` for its traceback), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import sys
 import traceback
 from collections.abc import Sequence
@@ -52,6 +53,8 @@ from czmc.vcjwt import CheckStatus
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+"""Interrupted (Ctrl-C): 128 + SIGINT, as shells report it."""
 EXIT_INTERNAL = 70
 """An unexpected error: a bug in czmc (EX_SOFTWARE of sysexits.h)."""
 
@@ -142,11 +145,16 @@ def main(debug: bool) -> None:
       czmc validate 'credentials/**/*.json' catalogue/ --format github
 
     \b
-    Exit codes:
+    Exit codes (the same situation gives the same code in every command):
       0   done; everything valid
-      1   invalid input (a rule broken, a file unreadable, a failed check)
-      2   usage error (unknown option, missing argument, no such file)
+      1   invalid input: a document, token, roster or course that is unreadable
+          or breaks a rule, a failed check, a registry refusing a change
+      2   usage error: an unknown option or bad value, a path that does not
+          exist, a file given by an option (key, DID document, status list,
+          mapping) that cannot be used, a key of another issuer, an output
+          czmc will not write (a link, a directory)
       70  unexpected internal error (a bug); rerun with --debug
+      130 interrupted (Ctrl-C)
 
     \b
     Files: '-' reads standard input or writes standard output for single
@@ -519,10 +527,25 @@ def keygen(
     click.echo(json.dumps(summary, indent=2))
 
 
+def warn_if_others_can_read(path: str | Path) -> None:
+    """Warn, as ssh does, when a private key file is readable or writable by others than its owner."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # reading it reports the problem
+    if stat.S_ISREG(mode) and mode & 0o077:
+        click.echo(
+            f"warning: the private key {escape_controls(str(path))} is accessible by others (mode "
+            f"{stat.S_IMODE(mode):04o}); keep it private: chmod 600 {escape_controls(str(path))}",
+            err=True,
+        )
+
+
 def _load_key(path: str, password_env: str | None, alg: str | None = None) -> Key:
     hint = "the key file comes from czmc keygen; a PEM key's password from --password-env"
     try:
         if path != "-":
+            warn_if_others_can_read(path)
             return keys_module.load(path, password=_password(password_env), alg=alg)
         data = _read_stdin_bytes()
         if data.lstrip().startswith(b"{"):
@@ -771,11 +794,11 @@ def verify(
         except OSError as error:
             _fail(
                 f"cannot read {token_or_file}: {error.strerror or error}",
-                code=EXIT_USAGE,
+                code=EXIT_USAGE if isinstance(error, FileNotFoundError) else EXIT_INVALID,
                 hint="give a file holding a JWT, the JWT itself, or '-' for standard input",
             )
         except InvalidError as error:
-            _fail(f"cannot read {token_or_file}", error.issues, code=EXIT_USAGE)
+            _fail(f"cannot read {token_or_file}", error.issues)
     if no_status and status_lists:
         _fail("--status-list has no use with --no-status; give one of them", code=EXIT_USAGE)
     now = _parse_at(at_time)
@@ -822,6 +845,14 @@ def completion(shell: str) -> None:
     click.echo(completer(main, {}, "czmc", "_CZMC_COMPLETE").source())
 
 
+def _show_interrupted() -> None:
+    color = _color()
+    click.echo(f"{click.style('error:', fg='red', bold=True)} interrupted", err=True, color=color)
+    click.echo(
+        f"{click.style('hint:', fg='cyan')} nothing half-written was left; run the command again", err=True, color=color
+    )
+
+
 def _show_click_error(error: click.ClickException) -> None:
     color = _color()
     click.echo(f"{click.style('error:', fg='red', bold=True)} {error.format_message()}", err=True, color=color)
@@ -841,16 +872,19 @@ main.add_command(registry_group)
 def run(args: Sequence[str] | None = None) -> NoReturn:
     """Entry point: every error is one ``error:`` line and a ``hint:`` line, never a traceback (but with --debug).
 
-    Exit codes: 0 done / valid, 1 invalid input, 2 usage error, 70 unexpected internal error.
+    Exit codes: 0 done / valid, 1 invalid input, 2 usage error, 70 unexpected internal error, 130 interrupted.
     """
     try:
         code = main.main(args=args, prog_name="czmc", standalone_mode=False)
     except click.ClickException as error:
         _show_click_error(error)
         sys.exit(error.exit_code)
-    except click.Abort:
-        click.echo("Aborted!", err=True)
-        sys.exit(EXIT_INVALID)
+    except click.Abort:  # click's answer to Ctrl-C (KeyboardInterrupt); czmc asks no questions
+        _show_interrupted()
+        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt:
+        _show_interrupted()
+        sys.exit(EXIT_INTERRUPTED)
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 

@@ -42,6 +42,7 @@ __all__ = ["issue_batch"]
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
 _WARNINGS_SHOWN = 20
 
@@ -307,6 +308,9 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
         _fail(f"{course_path} is not a valid course definition", error.issues)
     try:
         mapping = ColumnMapping.load(mapping_path) if mapping_path is not None else ColumnMapping()
+    except InputError as error:  # a file named by an option: a usage error, as for the key and DID documents
+        _fail(f"cannot use the column mapping {mapping_path}", error.issues, code=EXIT_USAGE)
+    try:
         mapping = mapping.with_columns(pairs)
         roster = open_roster(
             roster_path, mapping, delimiter=_delimiter(delimiter), encoding=encoding, force_encoding=force_encoding
@@ -318,6 +322,9 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
     if skip_invalid and rejects_path is None:
         rejects_path = out / ("rejects.jsonl" if roster.format == "jsonl" else "rejects.csv")
     reporter = _Reporter(sys.stderr, interactive=sys.stderr.isatty())
+    from czmc import cli  # noqa: PLC0415 - see above
+
+    cli.warn_if_others_can_read(key_path)
     key = KeySource(key_path, _password(password_env), kid, alg)
     try:
         result = batch.issue_batch(
@@ -362,7 +369,11 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
         _fail(error.message)
     except KeyboardInterrupt:
         reporter.close()
-        _fail(f"interrupted; what was issued is in {out}/manifest.jsonl; run the same command again to resume")
+        _fail(
+            "interrupted",
+            code=EXIT_INTERRUPTED,
+            hint=f"what was issued is in {out}/manifest.jsonl; run the same command again to resume",
+        )
     reporter.close()
     summary = f"issued {result.issued} credential{'s' if result.issued != 1 else ''} into {result.out_dir}"
     details = []

@@ -75,6 +75,7 @@ __all__ = [
     "StatusEvent",
     "StatusListInfo",
     "default_status_url",
+    "display_target",
     "open_registry",
 ]
 
@@ -473,6 +474,17 @@ class _Postgres(_Database):
         return isinstance(error, self.psycopg.Error)
 
 
+def display_target(target: str) -> str:
+    """A registry URL as czmc shows it (messages, ``repr``, ``Registry.name``): without user, password,
+    query or fragment, whatever the scheme; a path as it is.
+    """
+    if "://" not in target:
+        return target
+    parts = urlsplit(target)
+    host = parts.netloc.rpartition("@")[2]  # the port as written: urlsplit refuses to parse a bad one
+    return f"{parts.scheme}://{host}{parts.path}"
+
+
 def open_registry(target: str | os.PathLike[str], *, create: bool = True) -> Registry:
     """The registry at ``target``: a SQLite file path (or ``sqlite:///relative/path``,
     ``sqlite:////absolute/path``), created if missing,
@@ -485,14 +497,13 @@ def open_registry(target: str | os.PathLike[str], *, create: bool = True) -> Reg
     """
     text = os.fspath(target)
     if text.startswith(("postgresql://", "postgres://")):
-        parts = urlsplit(text)  # shown in messages and repr: never the user, password or options
-        port = f":{parts.port}" if parts.port else ""
-        return Registry(_Postgres(text), f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}", create=create)
+        return Registry(_Postgres(text), display_target(text), create=create)
     if text.startswith("sqlite:///"):
         text = text.removeprefix("sqlite:///")  # as SQLAlchemy: sqlite:///relative, sqlite:////absolute
     elif "://" in text:
         raise RegistryError(
-            "registry.target", f"{text!r} is neither a file path, sqlite:///PATH nor a postgresql:// URL"
+            "registry.target",
+            f"{display_target(text)!r} is neither a file path, sqlite:///PATH nor a postgresql:// URL",
         )
     return Registry(_Sqlite(Path(text), create=create), text, create=create)
 
