@@ -626,3 +626,29 @@ def test_same_situation_same_exit_code(tmp_path: Path, muni_key: Path) -> None:
     assert _batch(not_utf8, roster, tmp_path / "o").returncode == 2
     # a key of another issuer: 2
     assert run("issue", str(FULL_INPUT), "--key", str(muni_key)).returncode == 2
+
+
+@needs_czmc
+def test_a_rerun_with_changed_rows_is_reported(tmp_path: Path, muni_key: Path) -> None:
+    roster = _roster(
+        tmp_path / "r.csv",
+        "1001;Nováková;Jana;;;jana@example.org;A;6.6.2025",
+        "1002;Novák;Jan;;;jan@example.org;B;6.6.2025",
+    )
+    assert _batch(muni_key, roster, tmp_path / "out").returncode == 0
+    same = _batch(muni_key, roster, tmp_path / "out")
+    assert same.returncode == 0
+    assert "warning" not in same.stderr
+    _roster(
+        roster,
+        "1001;Nováková;Jana;;;jana@example.org;A;6.6.2025",
+        "1002;Novák;Jan;;;jan@example.org;C;6.6.2025",
+    )
+    changed = _batch(muni_key, roster, tmp_path / "out")
+    assert changed.returncode == 0, changed.stderr
+    assert (
+        "warning: /row/3: learner 1002 was issued a credential from a row with other values; it is not issued "
+        "again: revoke it and issue anew if the change matters [batch.changed_since_issued]"
+    ) in changed.stderr
+    assert "1001" not in changed.stderr
+    assert "issued 0 credentials" in changed.stdout

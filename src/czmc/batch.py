@@ -102,6 +102,7 @@ __all__ = [
     "looks_like_formula",
     "neutralise_cell",
     "read_manifest",
+    "row_digest",
     "signing_key",
 ]
 
@@ -272,6 +273,8 @@ class ManifestEntry:
     issued: str
     format: str
     line: int
+    row: str | None = None
+    """SHA-256 of the roster row's values it was issued from (:func:`row_digest`), to notice a changed row."""
 
     def to_json(self) -> bytes:
         """The manifest line (without its newline)."""
@@ -286,6 +289,7 @@ class ManifestEntry:
                 "issued": self.issued,
                 "format": self.format,
                 "line": self.line,
+                **({"row": self.row} if self.row is not None else {}),
             }
         )
 
@@ -375,6 +379,7 @@ class _Worker:
     def issue(self, rows: list[_Row]) -> list[_Issued]:
         out: list[_Issued] = []
         valid: list[tuple[int, str, MicroCredential]] = []
+        record_of = {line: record for line, record, _issues in rows}
         for line, record, _issues in rows:
             refused = tuple(issue for issue in field_issues(record) if issue.severity is Severity.ERROR)
             try:
@@ -424,6 +429,7 @@ class _Worker:
                 issued=issued,
                 format=self.format.value,
                 line=line,
+                row=row_digest(record_of[line]),
             )
             out.append((line, entry.to_json(), state))
         out.sort(key=lambda item: item[0])
@@ -511,6 +517,7 @@ def _entry(document: Any) -> ManifestEntry:
         issued=str(document["issued"]),
         format=str(document.get("format", "ob3")),
         line=int(document.get("line", 0)),
+        row=None if document.get("row") is None else str(document["row"]),
     )
 
 
@@ -609,8 +616,8 @@ class _Manifest:
                     f"another czmc issue-batch is writing to {out_dir} (its manifest is locked)"
                 ) from None
 
-    def learners(self, course: str) -> Iterator[str]:
-        """Learner keys of ``course`` the manifest lists, checking each one's file exists."""
+    def learners(self, course: str) -> Iterator[tuple[str, str | None]]:
+        """Learner keys of ``course`` the manifest lists, with their row digests; checks each one's file exists."""
         self._stream.seek(0)
         for entry in _entries(self._stream, self.path):
             if entry.course != course:
@@ -620,7 +627,7 @@ class _Manifest:
                     f"{self.path} lists {entry.file} (learner {entry.learner}), which does not exist; "
                     "was the directory changed by hand?"
                 )
-            yield entry.learner
+            yield entry.learner, entry.row
 
     def repair(self) -> None:
         """Drop a last line cut short (its credential is issued again) and get ready to append."""
@@ -643,9 +650,24 @@ class _Manifest:
         self._stream.close()
 
 
-def _issued_before(out_dir: Path, course: str) -> Iterator[str]:
-    """Learner keys of ``course`` in ``out_dir``'s manifest, read without a lock (phase 1's estimate)."""
-    return (entry.learner for entry in read_manifest(out_dir) if entry.course == course)
+def _issued_before(out_dir: Path, course: str) -> Iterator[tuple[str, str | None]]:
+    """Learner keys and row digests of ``course`` in ``out_dir``'s manifest, read without a lock (phase 1)."""
+    return ((entry.learner, entry.row) for entry in read_manifest(out_dir) if entry.course == course)
+
+
+def _changed_since_issued(line: int, key: str) -> Issue:
+    return Issue(
+        "batch.changed_since_issued",
+        f"/row/{line}",
+        f"learner {key} was issued a credential from a row with other values; it is not issued again: "
+        "revoke it and issue anew if the change matters",
+        Severity.WARNING,
+    )
+
+
+def row_digest(record: Mapping[str, str]) -> str:
+    """SHA-256 of a roster row's values (field names and values, sorted), as the manifest keeps it."""
+    return hashlib.sha256(orjson.dumps(dict(sorted(record.items())))).hexdigest()
 
 
 class _Keys:
@@ -663,7 +685,7 @@ class _Keys:
             PRAGMA synchronous = OFF;
             PRAGMA cache_size = -2048;
             CREATE TABLE seen (key TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID;
-            CREATE TABLE done (key TEXT PRIMARY KEY) WITHOUT ROWID;
+            CREATE TABLE done (key TEXT PRIMARY KEY, row TEXT) WITHOUT ROWID;
             CREATE TABLE bad (line INTEGER PRIMARY KEY);
             BEGIN;
             """
@@ -676,13 +698,18 @@ class _Keys:
         row = self._db.execute("SELECT line FROM seen WHERE key = ?", (key,)).fetchone()
         return int(row[0])
 
-    def set_done(self, keys: Iterable[str]) -> None:
-        """Replace the keys issued before."""
+    def set_done(self, keys: Iterable[tuple[str, str | None]]) -> None:
+        """Replace the keys issued before (with the digests of the rows they were issued from)."""
         self._db.execute("DELETE FROM done")
-        self._db.executemany("INSERT OR IGNORE INTO done VALUES (?)", ((key,) for key in keys))
+        self._db.executemany("INSERT OR IGNORE INTO done VALUES (?, ?)", keys)
 
     def is_done(self, key: str) -> bool:
         return self._db.execute("SELECT 1 FROM done WHERE key = ?", (key,)).fetchone() is not None
+
+    def done_row(self, key: str) -> str | None:
+        """The digest of the row ``key`` was issued from (None: not issued, or by an older czmc)."""
+        found = self._db.execute("SELECT row FROM done WHERE key = ?", (key,)).fetchone()
+        return None if found is None else found[0]
 
     def add_bad(self, line: int) -> None:
         self._db.execute("INSERT OR IGNORE INTO bad VALUES (?)", (line,))
@@ -944,15 +971,15 @@ class _Batch:
         rejects = _Rejects(self.rejects_path, self.roster) if self.rejects_path is not None else None
         size = self.chunk_size or _CHECK_CHUNK
 
-        def chunks() -> Iterator[tuple[list[_Row], tuple[list[Mapping[str, Any]], int]]]:
+        def chunks() -> Iterator[tuple[list[_Row], tuple[list[_Row], list[Mapping[str, Any]], int]]]:
             for chunk in _chunks(self.roster.rows(), size):
                 rows: list[_Row] = [(row.line, row.record, row.issues) for row in chunk]
-                yield rows, ([row.cells for row in chunk], chunk[-1].end)
+                yield rows, (rows, [row.cells for row in chunk], chunk[-1].end)
 
         check = _check_chunk if executor is not None else self.local.check
         try:
-            for (cells, end), results in _pipelined(executor, check, chunks(), 2 * self.jobs + 1):
-                for row_cells, (line, key, row_issues) in zip(cells, results, strict=True):
+            for (sent, cells, end), results in _pipelined(executor, check, chunks(), 2 * self.jobs + 1):
+                for (_, record, _), row_cells, (line, key, row_issues) in zip(sent, cells, results, strict=True):
                     self.rows += 1
                     issues = row_issues
                     if key is not None:
@@ -969,10 +996,13 @@ class _Batch:
                     if _errors(issues):
                         self._problem(RowProblem(line, key, issues), row_cells, rejects)
                         continue
-                    if issues and len(self.warnings) < MAX_PROBLEMS_KEPT:
-                        self.warnings.append(RowProblem(line, key, issues))
                     if key is not None and self.keys.is_done(key):
                         self.already += 1
+                        issued_from = self.keys.done_row(key)
+                        if issued_from is not None and issued_from != row_digest(record):
+                            issues = (*issues, _changed_since_issued(line, key))
+                    if issues and len(self.warnings) < MAX_PROBLEMS_KEPT:
+                        self.warnings.append(RowProblem(line, key, issues))
                 self._progress("check", start, bytes_read=end, already_issued=self.already)
         except BaseException:
             if rejects is not None:
