@@ -1136,7 +1136,10 @@ def _write_all(documents: Iterable[tuple[PublishedList, bytes]]) -> None:
         for published, data in documents:
             published.path.parent.mkdir(parents=True, exist_ok=True)
             temporary = f"{published.path}.tmp-{os.getpid()}"
-            with open(temporary, "wb") as stream:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)  # a leftover; never written through (it could be a planted link)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            with open(os.open(temporary, flags, 0o666), "wb") as stream:
                 staged.append((temporary, published.path))
                 stream.write(data)
                 stream.flush()
