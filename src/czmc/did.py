@@ -616,7 +616,8 @@ class DefaultResolver:
             method = did.split(":")[1] if isinstance(did, str) and did.count(":") >= 2 else "?"
             raise ResolutionError(
                 "resolution.method_not_supported",
-                f"did:{method} is not supported (did:key, did:jwk, did:web); pass its DID document (documents=[...])",
+                f"did:{method} is not supported (did:key, did:jwk, did:web); pass its DID document "
+                "(documents=[...], czmc: --did-document)",
             )
         url = did_web_url(did, allow_ip_hosts=self.allow_ip_hosts)
         document = self._fetch_json(url, did)
