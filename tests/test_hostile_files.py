@@ -255,6 +255,10 @@ def test_output_to_a_character_device_or_fifo_is_written_through(tmp_path: Path)
     assert stdout.returncode == 0
     assert json.loads(stdout.stdout)["type"][0] == "VerifiableCredential"
     assert "wrote" not in stdout.stderr
+    stderr = run("build", str(FULL_INPUT), "-o", "/dev/stderr")
+    assert stderr.returncode == 0
+    assert stderr.stdout == ""
+    assert json.loads(stderr.stderr)["type"][0] == "VerifiableCredential"  # whatever stderr is (here a pipe)
 
 
 @needs_czmc

@@ -24,6 +24,7 @@ __all__ = [
     "PRIVATE_MODE",
     "OutputRefused",
     "check_output",
+    "is_stderr",
     "is_stdout",
     "open_output",
     "search_directory",
@@ -39,6 +40,7 @@ PRIVATE_MODE = 0o600
 Note = Callable[[str], None]
 
 _STDOUT_NAMES = frozenset({"-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"})
+_STDERR_NAMES = frozenset({"/dev/stderr", "/dev/fd/2", "/proc/self/fd/2"})
 
 
 class OutputRefused(Exception):  # noqa: N818 - a refusal, reported as a usage error by the CLI
@@ -48,6 +50,11 @@ class OutputRefused(Exception):  # noqa: N818 - a refusal, reported as a usage e
 def is_stdout(path: str | Path) -> bool:
     """Whether ``path`` names standard output (``-``, ``/dev/stdout``, ``/dev/fd/1``)."""
     return str(path) in _STDOUT_NAMES
+
+
+def is_stderr(path: str | Path) -> bool:
+    """Whether ``path`` names standard error (``/dev/stderr``, ``/dev/fd/2``), whatever it is redirected to."""
+    return str(path) in _STDERR_NAMES
 
 
 def _refusal(path: Path) -> str | None:
@@ -65,9 +72,7 @@ def _refusal(path: Path) -> str | None:
             target = None
         if target is not None and (stat.S_ISCHR(target.st_mode) or stat.S_ISFIFO(target.st_mode)):
             return None  # e.g. /dev/stderr: written through like the device itself
-        return (
-            f"{path} is a symbolic link; czmc does not write through links or replace them: give the file it points to"
-        )
+        return f"{path} is a symbolic link; czmc neither writes through links nor replaces them"
     if stat.S_ISDIR(info.st_mode):
         return f"{path} is a directory"
     if stat.S_ISBLK(info.st_mode) or stat.S_ISSOCK(info.st_mode):

@@ -27,6 +27,7 @@ from czmc._cli_files import (
     GLOB_CHARACTERS,
     OutputRefused,
     check_output,
+    is_stderr,
     is_stdout,
     search_directory,
     search_pattern,
@@ -79,7 +80,7 @@ def _fail(message: str, issues: Sequence[Any] = (), code: int = EXIT_INVALID, hi
     click.echo(f"{click.style('error:', fg='red', bold=True)} {escape_controls(message)}", err=True, color=color)
     for issue in issues:
         click.echo(f"  {escape_controls(str(issue))}", err=True)
-    click.echo(f"{click.style('hint:', fg='cyan')} {hint or _hint_for_help()}", err=True, color=color)
+    click.echo(f"{click.style('hint:', fg='cyan')} {escape_controls(hint or _hint_for_help())}", err=True, color=color)
     sys.exit(code)
 
 
@@ -207,8 +208,8 @@ def _load_model(input_path: str) -> MicroCredential:
 
 def _emit(output: Path, text: str, *, announce: bool = True, private: bool = False) -> None:
     """Write an output: to standard output for '-' (or /dev/stdout), else to the file (see write_atomically)."""
-    if is_stdout(output):
-        click.echo(text, nl=False, color=_color())
+    if is_stdout(output) or is_stderr(output):
+        click.echo(text, nl=False, color=_color(), err=is_stderr(output))
     else:
         write_atomically(output, text, private=private)
         if announce:
@@ -234,7 +235,7 @@ def _read_stdin() -> Any:
 
 def _check_output(path: Path) -> None:
     """Refuse an output czmc will not write (a link, a directory) before doing any work."""
-    if is_stdout(path):
+    if is_stdout(path) or is_stderr(path):
         return
     try:
         check_output(path)
