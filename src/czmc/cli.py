@@ -146,7 +146,7 @@ def main(debug: bool) -> None:
       czmc validate 'credentials/**/*.json' catalogue/ --format github
 
     \b
-    Exit codes (the same situation gives the same code in every command):
+    Exit codes:
       0   done; everything valid
       1   invalid input: a document, token, roster or course that is unreadable
           or breaks a rule, a failed check, a registry refusing a change
