@@ -656,3 +656,18 @@ def test_a_rerun_with_changed_rows_is_reported(tmp_path: Path, muni_key: Path) -
     ) in changed.stderr
     assert "1001" not in changed.stderr
     assert "issued 0 credentials" in changed.stdout
+
+
+@needs_czmc
+def test_a_token_with_a_5000_digit_integer_is_a_clean_failure() -> None:
+    import base64
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    token = ".".join([b64(b'{"alg":"EdDSA","kid":"did:web:cvut.cz#k"}'), b64(b'{"a":' + b"1" * 5000 + b"}"), b64(b"s")])
+    for command in (("verify", token), ("validate", "-")):
+        result = run(*command, stdin=token if command[1] == "-" else None)
+        assert result.returncode == 1, result.stderr
+        assert "JWS payload has an integer longer than 4300 digits [jws.json]" in result.stdout
+        assert result.stderr == ""
