@@ -173,6 +173,11 @@ def test_locator_falls_back_to_the_nearest_ancestor() -> None:
     assert locator.find("/a/7") == (2, 3)
     assert locator.find("/a/01") == (2, 3)  # not an array index
     assert Locator("").find("/a") is None
+    assert Locator("\ufeff\n  [1]").find("") == (2, 3)  # the root, found without mapping the document
+    assert Locator(" ]").find("") is None
+    deep = Locator("[" * 1_000_000)
+    assert deep.find("") == (1, 1)
+    assert deep.find("/0/0") == (1, 3)
 
 
 # --- recursive searches and links ------------------------------------------------------------

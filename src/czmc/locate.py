@@ -190,27 +190,32 @@ class Locator:
     def __init__(self, text: str, *, yaml_syntax: bool = False) -> None:
         self._text = text
         self._yaml: yaml.Node | None = None
-        self._tree = _Tree()
+        self._tree: _Tree | None = None  # JSON: built on the first pointer below the root
         self._line_starts = array("q")
         if yaml_syntax:
             try:
                 self._yaml = yaml.compose(text, Loader=_StrictLoader)
             except yaml.YAMLError:
                 self._yaml = None
-        else:
-            self._tree = _json_tree(text)
-            self._line_starts = array("q", [0])
-            self._line_starts.extend(match.end() for match in re.finditer("\n", text))
 
     def find(self, pointer: str) -> Location | None:
         """The (line, column) of ``pointer``, or of its nearest ancestor present in the text."""
         if self._yaml is not None:
             return self._find_yaml(self._yaml, parse_pointer(pointer))
-        offset = self._tree.find(parse_pointer(pointer))
-        if offset is None:
+        if not pointer and self._tree is None:  # the whole document (e.g. one too deep): no need to map it
+            start = _SPACE.match(self._text, 1 if self._text.startswith("\ufeff") else 0)
+            first = start.end() if start else 0
+            if first < len(self._text) and self._text[first] not in ",:]}":
+                return self._text.count("\n", 0, first) + 1, first - (self._text.rfind("\n", 0, first) + 1) + 1
+        if self._tree is None:
+            self._tree = _json_tree(self._text)
+            self._line_starts = array("q", [0])
+            self._line_starts.extend(match.end() for match in re.finditer("\n", self._text))
+        found = self._tree.find(parse_pointer(pointer))
+        if found is None:
             return None
-        line = bisect.bisect_right(self._line_starts, offset)
-        return line, offset - self._line_starts[line - 1] + 1
+        line = bisect.bisect_right(self._line_starts, found)
+        return line, found - self._line_starts[line - 1] + 1
 
     @staticmethod
     def _find_yaml(node: yaml.Node, tokens: list[str]) -> Location:
