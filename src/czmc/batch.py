@@ -56,7 +56,9 @@ import multiprocessing
 import os
 import re
 import sqlite3
+import stat
 import time
+import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -71,6 +73,7 @@ import orjson
 from czmc import keys, ob3, vcjwt
 from czmc.catalogue import CourseDefinition, learner_key, microcredential_for
 from czmc.errors import CzmcError, InputError, InvalidError, ModelError
+from czmc.jws import MAX_TOKEN_BYTES
 from czmc.keys import Key
 from czmc.model import MicroCredential
 from czmc.registry import CredentialState, open_registry
@@ -85,6 +88,7 @@ except ImportError:  # pragma: no cover - not on Windows
 
 __all__ = [
     "MANIFEST_NAME",
+    "MAX_FIELD_CHARS",
     "BatchResult",
     "InvalidRowsError",
     "KeySource",
@@ -93,13 +97,90 @@ __all__ = [
     "Progress",
     "RowProblem",
     "check_output",
+    "field_issues",
     "issue_batch",
+    "looks_like_formula",
+    "neutralise_cell",
     "read_manifest",
+    "row_digest",
     "signing_key",
 ]
 
 MANIFEST_NAME = "manifest.jsonl"
 MAX_PROBLEMS_KEPT = 1000
+
+MAX_FIELD_CHARS = MAX_TOKEN_BYTES // 256
+"""Longest roster value czmc signs (1024 characters): 1/256 of the token size its verifier accepts.
+
+A row has about a dozen fields, some shown twice in a credential, at most 4 UTF-8 bytes per
+character, grown by a third by base64url: rows within this limit keep a credential well
+inside :data:`czmc.jws.MAX_TOKEN_BYTES` (256 KiB), so czmc's own verifier never refuses what
+czmc issued as too large.
+"""
+
+_NAME_FIELDS = ("name", "given_name", "family_name", "name_prefix", "name_suffix")
+# C0 and C1 control characters (NUL, BEL, ESC, ...), DEL, and the bidirectional embeddings,
+# overrides and isolates that make text display other than it reads (U+202A-202E, U+2066-2069).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+_CONTROL_NAMES: dict[str, str] = {"\x00": "NULL", "\x07": "BELL", "\x08": "BACKSPACE", "\t": "TAB", "\n": "LINE FEED"}
+_CONTROL_NAMES |= {"\r": "CARRIAGE RETURN", "\x1b": "ESCAPE", "\x7f": "DELETE", "\x85": "NEXT LINE"}
+
+
+def _control_name(char: str) -> str:
+    known = _CONTROL_NAMES.get(char)
+    return known if known is not None else unicodedata.name(char, "CONTROL CHARACTER")
+
+
+def field_issues(record: Mapping[str, str]) -> tuple[Issue, ...]:
+    """Problems of a roster row's values before anything is built from them.
+
+    Errors: a value longer than :data:`MAX_FIELD_CHARS`; a control or bidirectional-override
+    character (they would be signed into the credential, and can make a terminal or a wallet
+    show something else than what was signed). A warning: a learner name that starts like a
+    spreadsheet formula (``= + - @``).
+    """
+    issues: list[Issue] = []
+    for name, value in record.items():
+        if len(value) > MAX_FIELD_CHARS:
+            issues.append(
+                Issue(
+                    "row.too_long",
+                    f"/{name}",
+                    f"{name} is {len(value):,} characters long; at most {MAX_FIELD_CHARS:,} are accepted (a signed "
+                    f"credential must stay within the {MAX_TOKEN_BYTES // 1024} KiB verifiers accept)",
+                )
+            )
+            continue
+        control = _CONTROL.search(value)
+        if control is not None:
+            char = control.group()
+            issues.append(
+                Issue(
+                    "row.control_character",
+                    f"/{name}",
+                    f"{name} contains U+{ord(char):04X} {_control_name(char)} at position {control.start() + 1}; "
+                    "control and bidirectional-override characters are not accepted",
+                )
+            )
+        elif name in _NAME_FIELDS and looks_like_formula(value):
+            issues.append(
+                Issue(
+                    "row.formula_like",
+                    f"/{name}",
+                    f"{name} {value[:40]!r} starts like a spreadsheet formula; it is signed as written: check the "
+                    "export",
+                    Severity.WARNING,
+                )
+            )
+    return tuple(issues)
+
+
+def _errors(issues: Iterable[Issue]) -> bool:
+    return any(issue.severity is Severity.ERROR for issue in issues)
+
+
 """How many row problems :class:`BatchResult` and :class:`InvalidRowsError` keep (all are reported)."""
 
 _TEMPORARY = re.compile(r"^\..+\.jwt\.tmp-\d+$")
@@ -175,6 +256,8 @@ class BatchResult:
     issue_seconds: float
     not_active: int = 0
     """Credentials written from the registry that were revoked or suspended since an earlier run."""
+    warnings: tuple[RowProblem, ...] = ()
+    """Rows issued despite a warning (a learner name that starts like a spreadsheet formula); the first 1000."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +273,8 @@ class ManifestEntry:
     issued: str
     format: str
     line: int
+    row: str | None = None
+    """SHA-256 of the roster row's values it was issued from (:func:`row_digest`), to notice a changed row."""
 
     def to_json(self) -> bytes:
         """The manifest line (without its newline)."""
@@ -204,6 +289,7 @@ class ManifestEntry:
                 "issued": self.issued,
                 "format": self.format,
                 "line": self.line,
+                **({"row": self.row} if self.row is not None else {}),
             }
         )
 
@@ -281,18 +367,24 @@ class _Worker:
         for line, record, read_issues in rows:
             issues = read_issues
             if not issues:
-                try:
-                    microcredential_for(self.course, record, issued_at=self.job.issued_at)
-                except ModelError as error:
-                    issues = error.issues
+                issues = field_issues(record)
+                if not _errors(issues):
+                    try:
+                        microcredential_for(self.course, record, issued_at=self.job.issued_at)
+                    except ModelError as error:
+                        issues = (*issues, *error.issues)
             out.append((line, learner_key(record), _row_issues(line, issues)))
         return out
 
     def issue(self, rows: list[_Row]) -> list[_Issued]:
         out: list[_Issued] = []
         valid: list[tuple[int, str, MicroCredential]] = []
+        record_of = {line: record for line, record, _issues in rows}
         for line, record, _issues in rows:
+            refused = tuple(issue for issue in field_issues(record) if issue.severity is Severity.ERROR)
             try:
+                if refused:
+                    raise ModelError(refused)
                 mc = microcredential_for(self.course, record, issued_at=self.job.issued_at)
             except ModelError as error:
                 out.append((line, _row_issues(line, error.issues), None))
@@ -337,6 +429,7 @@ class _Worker:
                 issued=issued,
                 format=self.format.value,
                 line=line,
+                row=row_digest(record_of[line]),
             )
             out.append((line, entry.to_json(), state))
         out.sort(key=lambda item: item[0])
@@ -347,7 +440,7 @@ class _Worker:
             os._exit(1)  # the batch is gone: write nothing more
         directory = self.job.out_dir
         temporary = os.path.join(directory, f".{name}.tmp-{os.getpid()}")
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        handle = _create_private(temporary)
         try:
             view = memoryview(data)
             while view:
@@ -358,6 +451,23 @@ class _Worker:
             raise
         os.close(handle)
         os.replace(temporary, os.path.join(directory, name))
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+def _create_private(path: str) -> int:
+    """A new file readable by its owner only (tokens and rejects hold personal data), never through a link.
+
+    A leftover of the same name (a killed run of the same process id) is removed first.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
+    try:
+        return os.open(path, flags, 0o600)
+    except FileExistsError:
+        os.unlink(path)
+        return os.open(path, flags, 0o600)
 
 
 _WORKER: _Worker | None = None
@@ -407,6 +517,7 @@ def _entry(document: Any) -> ManifestEntry:
         issued=str(document["issued"]),
         format=str(document.get("format", "ob3")),
         line=int(document.get("line", 0)),
+        row=None if document.get("row") is None else str(document["row"]),
     )
 
 
@@ -483,7 +594,19 @@ class _Manifest:
 
     def __init__(self, out_dir: Path) -> None:
         self.path = out_dir / MANIFEST_NAME
-        self._stream = self.path.open("a+b")
+        # Never through a link: a planted manifest.jsonl -> elsewhere must not receive learner data.
+        try:
+            handle = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | _NOFOLLOW | _CLOEXEC, 0o600)
+        except OSError as error:
+            if os.path.islink(self.path):
+                raise OutputDirectoryError(
+                    f"{self.path} is a symbolic link; czmc does not write through links"
+                ) from None
+            raise OutputDirectoryError(f"cannot open {self.path}: {error.strerror or error}") from None
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            os.close(handle)
+            raise OutputDirectoryError(f"{self.path} is not a regular file")
+        self._stream = open(handle, "a+b")  # noqa: SIM115 - closed by close()
         if fcntl is not None:
             try:
                 fcntl.flock(self._stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -493,8 +616,8 @@ class _Manifest:
                     f"another czmc issue-batch is writing to {out_dir} (its manifest is locked)"
                 ) from None
 
-    def learners(self, course: str) -> Iterator[str]:
-        """Learner keys of ``course`` the manifest lists, checking each one's file exists."""
+    def learners(self, course: str) -> Iterator[tuple[str, str | None]]:
+        """Learner keys of ``course`` the manifest lists, with their row digests; checks each one's file exists."""
         self._stream.seek(0)
         for entry in _entries(self._stream, self.path):
             if entry.course != course:
@@ -504,7 +627,7 @@ class _Manifest:
                     f"{self.path} lists {entry.file} (learner {entry.learner}), which does not exist; "
                     "was the directory changed by hand?"
                 )
-            yield entry.learner
+            yield entry.learner, entry.row
 
     def repair(self) -> None:
         """Drop a last line cut short (its credential is issued again) and get ready to append."""
@@ -527,9 +650,24 @@ class _Manifest:
         self._stream.close()
 
 
-def _issued_before(out_dir: Path, course: str) -> Iterator[str]:
-    """Learner keys of ``course`` in ``out_dir``'s manifest, read without a lock (phase 1's estimate)."""
-    return (entry.learner for entry in read_manifest(out_dir) if entry.course == course)
+def _issued_before(out_dir: Path, course: str) -> Iterator[tuple[str, str | None]]:
+    """Learner keys and row digests of ``course`` in ``out_dir``'s manifest, read without a lock (phase 1)."""
+    return ((entry.learner, entry.row) for entry in read_manifest(out_dir) if entry.course == course)
+
+
+def _changed_since_issued(line: int, key: str) -> Issue:
+    return Issue(
+        "batch.changed_since_issued",
+        f"/row/{line}",
+        f"learner {key} was issued a credential from a row with other values; it is not issued again: "
+        "revoke it and issue anew if the change matters",
+        Severity.WARNING,
+    )
+
+
+def row_digest(record: Mapping[str, str]) -> str:
+    """SHA-256 of a roster row's values (field names and values, sorted), as the manifest keeps it."""
+    return hashlib.sha256(orjson.dumps(dict(sorted(record.items())))).hexdigest()
 
 
 class _Keys:
@@ -547,7 +685,7 @@ class _Keys:
             PRAGMA synchronous = OFF;
             PRAGMA cache_size = -2048;
             CREATE TABLE seen (key TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID;
-            CREATE TABLE done (key TEXT PRIMARY KEY) WITHOUT ROWID;
+            CREATE TABLE done (key TEXT PRIMARY KEY, row TEXT) WITHOUT ROWID;
             CREATE TABLE bad (line INTEGER PRIMARY KEY);
             BEGIN;
             """
@@ -560,13 +698,18 @@ class _Keys:
         row = self._db.execute("SELECT line FROM seen WHERE key = ?", (key,)).fetchone()
         return int(row[0])
 
-    def set_done(self, keys: Iterable[str]) -> None:
-        """Replace the keys issued before."""
+    def set_done(self, keys: Iterable[tuple[str, str | None]]) -> None:
+        """Replace the keys issued before (with the digests of the rows they were issued from)."""
         self._db.execute("DELETE FROM done")
-        self._db.executemany("INSERT OR IGNORE INTO done VALUES (?)", ((key,) for key in keys))
+        self._db.executemany("INSERT OR IGNORE INTO done VALUES (?, ?)", keys)
 
     def is_done(self, key: str) -> bool:
         return self._db.execute("SELECT 1 FROM done WHERE key = ?", (key,)).fetchone() is not None
+
+    def done_row(self, key: str) -> str | None:
+        """The digest of the row ``key`` was issued from (None: not issued, or by an older czmc)."""
+        found = self._db.execute("SELECT row FROM done WHERE key = ?", (key,)).fetchone()
+        return None if found is None else found[0]
 
     def add_bad(self, line: int) -> None:
         self._db.execute("INSERT OR IGNORE INTO bad VALUES (?)", (line,))
@@ -588,22 +731,51 @@ def _remove_temporary_files(out_dir: Path) -> None:
 # --- rejects ----------------------------------------------------------------------------------
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(text: str) -> str:
+    """``text`` safe for a spreadsheet: a cell starting with ``= + - @``, tab or CR gets a leading ``'``.
+
+    Spreadsheets run such cells as formulas (CSV injection, OWASP); the apostrophe makes them
+    text. The rejects file is opened by staff in Excel, and its rows come from exports anyone
+    may have typed into.
+    """
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet would read ``text`` as a formula (see :func:`neutralise_cell`)."""
+    return text.startswith(_FORMULA_START)
+
+
 class _Rejects:
-    """The rejects file: written to a temporary file, renamed into place when the check is done."""
+    """The rejects file: written to a temporary file, renamed into place when the check is done.
+
+    A character device or FIFO is written through (``--rejects /dev/stderr``); a link or
+    another kind of file is refused.
+    """
 
     def __init__(self, path: Path, roster: Roster) -> None:
         self.path = path
         self.jsonl = roster.format == "jsonl" or path.suffix.lower() in (".jsonl", ".ndjson")
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        # The rejected rows are the roster's, e-mail addresses included: readable by the owner only.
-        handle = os.open(self._temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        self._temporary: Path | None = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        kind = os.stat(path).st_mode if path.exists() else None
+        if kind is not None and (stat.S_ISCHR(kind) or stat.S_ISFIFO(kind)):
+            self._temporary = None
+            handle = os.open(path, os.O_WRONLY | _CLOEXEC)
+        elif os.path.islink(path) or (kind is not None and not stat.S_ISREG(kind)):
+            raise OutputDirectoryError(f"{path} is not a regular file; czmc writes the rejects only to one")
+        else:
+            # The rejected rows are the roster's, e-mail addresses included: readable by the owner only.
+            handle = _create_private(str(self._temporary))
         self._stream = open(handle, "w", encoding="utf-8-sig" if not self.jsonl else "utf-8", newline="")  # noqa: SIM115
         self._header = roster.header
         if not self.jsonl:
             self._writer = csv.writer(self._stream, delimiter=roster.delimiter, lineterminator="\r\n")
             columns = list(roster.header) if roster.header else ["row"]
-            self._writer.writerow([*columns, "czmc_line", "czmc_problems"])
+            self._writer.writerow([neutralise_cell(cell) for cell in [*columns, "czmc_line", "czmc_problems"]])
 
     def add(self, line: int, cells: Mapping[str, Any], issues: Iterable[Issue]) -> None:
         if self.jsonl:
@@ -612,15 +784,17 @@ class _Rejects:
             return
         values = [str(cells.get(name, "")) for name in self._header] if self._header else [orjson.dumps(cells).decode()]
         problems = " | ".join(f"{issue.path}: {issue.message} [{issue.code}]" for issue in issues)
-        self._writer.writerow([*values, str(line), problems])
+        self._writer.writerow([neutralise_cell(cell) for cell in [*values, str(line), problems]])
 
     def commit(self) -> None:
         self._stream.close()
-        os.replace(self._temporary, self.path)
+        if self._temporary is not None:
+            os.replace(self._temporary, self.path)
 
     def discard(self) -> None:
         self._stream.close()
-        self._temporary.unlink(missing_ok=True)
+        if self._temporary is not None:
+            self._temporary.unlink(missing_ok=True)
 
 
 # --- the engine -------------------------------------------------------------------------------
@@ -710,6 +884,7 @@ class _Batch:
                 self.local.close()
                 raise
         self.problems: list[RowProblem] = []
+        self.warnings: list[RowProblem] = []
         self.invalid = 0
         self.rows = 0
         self.already = 0
@@ -778,6 +953,7 @@ class _Batch:
                 check_seconds=check_seconds,
                 issue_seconds=time.perf_counter() - issue_start,
                 not_active=self.not_active,
+                warnings=tuple(self.warnings),
             )
         except BrokenProcessPool:
             raise CzmcError("a worker process died; run the same command again to resume") from None
@@ -795,15 +971,15 @@ class _Batch:
         rejects = _Rejects(self.rejects_path, self.roster) if self.rejects_path is not None else None
         size = self.chunk_size or _CHECK_CHUNK
 
-        def chunks() -> Iterator[tuple[list[_Row], tuple[list[Mapping[str, Any]], int]]]:
+        def chunks() -> Iterator[tuple[list[_Row], tuple[list[_Row], list[Mapping[str, Any]], int]]]:
             for chunk in _chunks(self.roster.rows(), size):
                 rows: list[_Row] = [(row.line, row.record, row.issues) for row in chunk]
-                yield rows, ([row.cells for row in chunk], chunk[-1].end)
+                yield rows, (rows, [row.cells for row in chunk], chunk[-1].end)
 
         check = _check_chunk if executor is not None else self.local.check
         try:
-            for (cells, end), results in _pipelined(executor, check, chunks(), 2 * self.jobs + 1):
-                for row_cells, (line, key, row_issues) in zip(cells, results, strict=True):
+            for (sent, cells, end), results in _pipelined(executor, check, chunks(), 2 * self.jobs + 1):
+                for (_, record, _), row_cells, (line, key, row_issues) in zip(sent, cells, results, strict=True):
                     self.rows += 1
                     issues = row_issues
                     if key is not None:
@@ -817,10 +993,16 @@ class _Batch:
                                     f"learner {key} is also on line {first}: one credential per learner",
                                 ),
                             )
-                    if issues:
+                    if _errors(issues):
                         self._problem(RowProblem(line, key, issues), row_cells, rejects)
-                    elif key is not None and self.keys.is_done(key):
+                        continue
+                    if key is not None and self.keys.is_done(key):
                         self.already += 1
+                        issued_from = self.keys.done_row(key)
+                        if issued_from is not None and issued_from != row_digest(record):
+                            issues = (*issues, _changed_since_issued(line, key))
+                    if issues and len(self.warnings) < MAX_PROBLEMS_KEPT:
+                        self.warnings.append(RowProblem(line, key, issues))
                 self._progress("check", start, bytes_read=end, already_issued=self.already)
         except BaseException:
             if rejects is not None:

@@ -2,20 +2,19 @@
 
 Exit codes: 0 everything valid / done, 1 invalid input, 2 usage error, 3 valid but not
 meeting the profile it claims or one that was required (``verify``, ``validate``), 70 an
-unexpected internal error (a bug: rerun with ``--debug`` for its traceback).
+unexpected internal error (a bug: rerun with ``--debug`` for its traceback), 130 interrupted.
 """
 
 from __future__ import annotations
 
-import glob
 import ipaddress
 import json
 import os
 import re
+import stat
 import sys
-import tempfile
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
@@ -26,6 +25,16 @@ from click.shell_completion import get_completion_class
 
 from czmc import did, ob3, status, vcjwt
 from czmc import keys as keys_module
+from czmc._cli_files import (
+    GLOB_CHARACTERS,
+    OutputRefused,
+    check_output,
+    is_stderr,
+    is_stdout,
+    search_directory,
+    search_pattern,
+    write_output,
+)
 from czmc._cli_options import (
     DATA_INTEGRITY,
     PASSWORD_OPTION,
@@ -35,6 +44,7 @@ from czmc._cli_options import (
     output_option,
     registry_options,
 )
+from czmc._terminal import escape_controls
 from czmc.checks import CheckStatus
 from czmc.errors import CzmcError, InvalidError, SigningError
 from czmc.http import HttpsFetcher, _host_problem
@@ -51,11 +61,13 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_PROFILE = 3
 """Valid (authentic, current, well formed) but not meeting a claimed or required profile."""
+EXIT_INTERRUPTED = 130
+"""Interrupted (Ctrl-C): 128 + SIGINT, as shells report it."""
 EXIT_INTERNAL = 70
 """An unexpected error: a bug in czmc (EX_SOFTWARE of sysexits.h)."""
 
+_OUTPUT_HINT = "write to a regular file (for a link: the file it points to), or '-' for standard output"
 _SUFFIXES = (".json", ".jsonld", ".yaml", ".yml", *sorted(TOKEN_SUFFIXES))
-_GLOB_CHARACTERS = re.compile(r"[*?[]")
 _SHELLS = ("bash", "zsh", "fish")
 
 
@@ -72,27 +84,23 @@ def _hint_for_help() -> str:
 def _fail(message: str, issues: Sequence[Any] = (), code: int = EXIT_INVALID, hint: str | None = None) -> NoReturn:
     """Print ``error: MESSAGE`` (and the issues, one a line) and a ``hint:`` line to standard error; exit."""
     color = _color()
-    click.echo(f"{click.style('error:', fg='red', bold=True)} {message}", err=True, color=color)
+    click.echo(f"{click.style('error:', fg='red', bold=True)} {escape_controls(message)}", err=True, color=color)
     for issue in issues:
-        click.echo(f"  {issue}", err=True)
-    click.echo(f"{click.style('hint:', fg='cyan')} {hint or _hint_for_help()}", err=True, color=color)
+        click.echo(f"  {escape_controls(str(issue))}", err=True)
+    click.echo(f"{click.style('hint:', fg='cyan')} {escape_controls(hint or _hint_for_help())}", err=True, color=color)
     sys.exit(code)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that it is either complete or untouched (mode as umask allows)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+def write_atomically(path: Path, text: str, *, private: bool = False) -> None:
+    """Write ``text`` to ``path``, complete or untouched (see :func:`czmc._cli_files.write_output`).
+
+    ``private``: personal data, created 0600. What czmc will not write (a link, a directory) is
+    a usage error.
+    """
     try:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        os.fchmod(handle, 0o666 & ~umask)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        write_output(path, text, private=private)
+    except OutputRefused as error:
+        _fail(str(error), code=EXIT_USAGE, hint=_OUTPUT_HINT)
 
 
 class _Group(click.Group):
@@ -147,9 +155,14 @@ def main(debug: bool) -> None:
     \b
     Exit codes:
       0   done; everything valid
-      1   invalid input (a rule broken, a file unreadable, a failed check)
-      2   usage error (unknown option, missing argument, no such file)
+      1   invalid input: a document, token, roster or course that is unreadable
+          or breaks a rule, a failed check, a registry refusing a change
+      2   usage error: an unknown option or bad value, a path that does not
+          exist, a file given by an option (key, DID document, status list,
+          mapping) that cannot be used, a key of another issuer, an output
+          czmc will not write (a link, a directory)
       70  unexpected internal error (a bug); rerun with --debug
+      130 interrupted (Ctrl-C)
 
     \b
     Files: '-' reads standard input or writes standard output for single
@@ -180,10 +193,12 @@ def build(input_path: str, output: Path, credential_id: str | None) -> None:
     Example:
       czmc build examples/inputs/applied-ai.json -o applied-ai.credential.json
     """
+    _check_output(output)
     mc = _load_model(input_path)
     if credential_id is not None and mc.id is not None and credential_id != mc.id:
         _fail(f"--id {credential_id} conflicts with the input's id {mc.id}", code=EXIT_USAGE)
-    _emit(output, json.dumps(ob3.to_credential(mc, credential_id=credential_id), ensure_ascii=False, indent=2) + "\n")
+    credential = ob3.to_credential(mc, credential_id=credential_id)
+    _emit(output, json.dumps(credential, ensure_ascii=False, indent=2) + "\n", private=True)
 
 
 def _load_model(input_path: str) -> MicroCredential:
@@ -198,11 +213,12 @@ def _load_model(input_path: str) -> MicroCredential:
         )
 
 
-def _emit(output: Path, text: str, *, announce: bool = True) -> None:
-    if str(output) == "-":
-        click.echo(text, nl=False, color=_color())
+def _emit(output: Path, text: str, *, announce: bool = True, private: bool = False) -> None:
+    """Write an output: to standard output for '-' (or /dev/stdout), else to the file (see write_atomically)."""
+    if is_stdout(output) or is_stderr(output):
+        click.echo(text, nl=False, color=_color(), err=is_stderr(output))
     else:
-        write_atomically(output, text)
+        write_atomically(output, text, private=private)
         if announce:
             click.echo(f"wrote {output}", err=True)
 
@@ -224,37 +240,48 @@ def _read_stdin() -> Any:
     return parse_document(text, yaml_syntax=not text.lstrip().startswith(("{", "[")), source="<stdin>")
 
 
-def _walk(directory: Path) -> Iterator[Path]:
-    """The files under ``directory`` with a known suffix, sorted; hidden files and directories are skipped."""
-    for path in sorted(directory.rglob("*")):
-        relative = path.relative_to(directory).parts
-        if path.suffix.lower() in _SUFFIXES and not any(part.startswith(".") for part in relative) and path.is_file():
-            yield path
+def _check_output(path: Path) -> None:
+    """Refuse an output czmc will not write (a link, a directory) before doing any work."""
+    if is_stdout(path) or is_stderr(path):
+        return
+    try:
+        check_output(path)
+    except OutputRefused as error:
+        _fail(str(error), code=EXIT_USAGE, hint=_OUTPUT_HINT)
+
+
+def _note(message: str) -> None:
+    click.echo(f"note: {escape_controls(message)}", err=True)
+
+
+def _walk(directory: Path) -> list[str]:
+    """The files under ``directory`` with a known suffix, sorted; hidden files, and links to directories, skipped."""
+    return search_directory(directory, _SUFFIXES, _note)
 
 
 def _expand(patterns: Sequence[str]) -> list[str]:
-    """Files, directories (searched) and glob patterns (expanded here, so quoting them is safe), in order, once each."""
+    """Files, directories (searched) and glob patterns (expanded here, so quoting them is safe), in order, once each.
+
+    Searches do not follow links to directories, nor links to files outside the directory
+    searched; a note names each one left out.
+    """
     found: dict[str, None] = {}
     for name in patterns:
         if name == "-":
             found["-"] = None
         elif Path(name).is_dir():
-            found.update(dict.fromkeys(str(path) for path in _walk(Path(name))))
+            found.update(dict.fromkeys(_walk(Path(name))))
         elif Path(name).exists():
             found[str(Path(name))] = None
-        elif _GLOB_CHARACTERS.search(name):
-            matches = sorted(glob.glob(name, recursive=True))
-            if not matches:
+        elif GLOB_CHARACTERS.search(name):
+            matches = search_pattern(name, _SUFFIXES, _note)
+            if matches is None:
                 _fail(
                     f"no file matches {name}",
                     code=EXIT_USAGE,
                     hint="check the pattern; quote it so that czmc expands it",
                 )
-            for match in matches:
-                if Path(match).is_dir():
-                    found.update(dict.fromkeys(str(path) for path in _walk(Path(match))))
-                else:
-                    found[str(Path(match))] = None
+            found.update(dict.fromkeys(matches))
         else:
             _fail(f"{name} does not exist", code=EXIT_USAGE, hint="check the path")
     return list(found)
@@ -543,7 +570,7 @@ def keygen(
     if key_format and legacy_fmt and key_format != legacy_fmt:
         _fail("--fmt is the old name of --key-format; give one of them", code=EXIT_USAGE)
     fmt = key_format or legacy_fmt or "jwk"
-    if str(output) == "-":
+    if is_stdout(output):
         _fail(
             "the private key is written only to a file (mode 0600), never to standard output",
             code=EXIT_USAGE,
@@ -557,6 +584,10 @@ def keygen(
         )
     if fmt == "jwk" and password_env:
         _fail("JWK key files are not encrypted; use --key-format pem with --password-env", code=EXIT_USAGE)
+    if output.is_symlink() or (output.exists() and not output.is_file()):
+        _fail(f"{output} is not a regular file; a private key is written only to one", code=EXIT_USAGE)
+    if did_document is not None:
+        _check_output(did_document)
     if did_document is not None and not did_method.startswith("did:web:"):
         _fail("--did-document is for --did did:web:...", code=EXIT_USAGE)
     key = Key.generate(alg)
@@ -597,10 +628,25 @@ def keygen(
     click.echo(json.dumps(summary, indent=2))
 
 
+def warn_if_others_can_read(path: str | Path) -> None:
+    """Warn, as ssh does, when a private key file is readable or writable by others than its owner."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # reading it reports the problem
+    if stat.S_ISREG(mode) and mode & 0o077:
+        click.echo(
+            f"warning: the private key {escape_controls(str(path))} is accessible by others (mode "
+            f"{stat.S_IMODE(mode):04o}); keep it private: chmod 600 {escape_controls(str(path))}",
+            err=True,
+        )
+
+
 def _load_key(path: str, password_env: str | None, alg: str | None = None) -> Key:
     hint = "the key file comes from czmc keygen; a PEM key's password from --password-env"
     try:
         if path != "-":
+            warn_if_others_can_read(path)
             return keys_module.load(path, password=_password(password_env), alg=alg)
         data = _read_stdin_bytes()
         if data.lstrip().startswith(b"{"):
@@ -686,6 +732,7 @@ def issue(
         _fail("--idempotency-key needs --registry (or CZMC_REGISTRY)", code=EXIT_USAGE)
     if input_path == "-" and key_path == "-":
         _fail("INPUT and --key cannot both be standard input", code=EXIT_USAGE)
+    _check_output(output)
     mc = _load_model(input_path)
     issuer = mc.issuer.id
     try:
@@ -708,7 +755,7 @@ def issue(
             )
     except CzmcError as error:
         _fail(f"{error.message} [{error.code}]", hint="czmc validate INPUT checks the input; czmc issue --help")
-    _emit(output, token + "\n")
+    _emit(output, token + "\n", private=True)
 
 
 def _data_integrity(credential: dict[str, Any], key: Key) -> str:
@@ -897,11 +944,11 @@ def verify(
         except OSError as error:
             _fail(
                 f"cannot read {token_or_file}: {error.strerror or error}",
-                code=EXIT_USAGE,
+                code=EXIT_USAGE if isinstance(error, FileNotFoundError) else EXIT_INVALID,
                 hint="give a file holding a JWT or a JSON credential, the JWT itself, or '-' for standard input",
             )
         except InvalidError as error:
-            _fail(f"cannot read {token_or_file}", error.issues, code=EXIT_USAGE)
+            _fail(f"cannot read {token_or_file}", error.issues)
     if no_status and status_lists:
         _fail("--status-list has no use with --no-status; give one of them", code=EXIT_USAGE)
     if allowed_hosts and not online:
@@ -954,7 +1001,7 @@ def _verification_text(result: Any) -> str:
             "  EU micro-credential elements: "
             + ("all mandatory present" if eu.complete else "missing " + ", ".join(eu.missing))
         )
-    return "\n".join(lines)
+    return "\n".join(escape_controls(line) for line in lines)
 
 
 def _report_pinned(store: Any) -> None:
@@ -984,6 +1031,14 @@ def completion(shell: str) -> None:
     click.echo(completer(main, {}, "czmc", "_CZMC_COMPLETE").source())
 
 
+def _show_interrupted() -> None:
+    color = _color()
+    click.echo(f"{click.style('error:', fg='red', bold=True)} interrupted", err=True, color=color)
+    click.echo(
+        f"{click.style('hint:', fg='cyan')} nothing half-written was left; run the command again", err=True, color=color
+    )
+
+
 def _show_click_error(error: click.ClickException) -> None:
     color = _color()
     click.echo(f"{click.style('error:', fg='red', bold=True)} {error.format_message()}", err=True, color=color)
@@ -1005,16 +1060,19 @@ main.add_command(documents_group)
 def run(args: Sequence[str] | None = None) -> NoReturn:
     """Entry point: every error is one ``error:`` line and a ``hint:`` line, never a traceback (but with --debug).
 
-    Exit codes: 0 done / valid, 1 invalid input, 2 usage error, 70 unexpected internal error.
+    Exit codes: 0 done / valid, 1 invalid input, 2 usage error, 70 unexpected internal error, 130 interrupted.
     """
     try:
         code = main.main(args=args, prog_name="czmc", standalone_mode=False)
     except click.ClickException as error:
         _show_click_error(error)
         sys.exit(error.exit_code)
-    except click.Abort:
-        click.echo("Aborted!", err=True)
-        sys.exit(EXIT_INVALID)
+    except click.Abort:  # click's answer to Ctrl-C (KeyboardInterrupt); czmc asks no questions
+        _show_interrupted()
+        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt:
+        _show_interrupted()
+        sys.exit(EXIT_INTERRUPTED)
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 

@@ -23,6 +23,7 @@ from czmc._cli_options import (
     registry_options,
     signing_options,
 )
+from czmc._terminal import escape_controls
 from czmc.batch import InvalidRowsError, KeySource, OutputDirectoryError, Progress, RowProblem
 from czmc.catalogue import ROW_FIELDS, load_course_definition
 from czmc.errors import (
@@ -41,6 +42,9 @@ __all__ = ["issue_batch"]
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+_WARNINGS_SHOWN = 20
 
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ",", "pipe": "|"}
 
@@ -88,7 +92,7 @@ class _Reporter:
         if self.interactive and self._bar is not None:
             self.stream.write("\r\033[K")
         for issue in problem.issues:
-            self.stream.write(f"  {issue}\n")
+            self.stream.write(f"  {escape_controls(str(issue))}\n")
         self.stream.flush()
 
     def close(self) -> None:
@@ -144,6 +148,20 @@ class _Reporter:
             self._line(self._pending)
 
 
+def _warn_rows(result: batch.BatchResult, roster_path: Path) -> None:
+    """Say what was issued although it deserves a look: an empty roster, rows with warnings."""
+    if result.rows == 0:
+        click.echo(f"warning: {roster_path} has no rows, only a header: nothing was issued", err=True)
+    shown = 0
+    for problem in result.warnings:
+        for issue in problem.issues:
+            if shown < _WARNINGS_SHOWN:
+                click.echo(f"warning: {escape_controls(str(issue))}", err=True)
+            shown += 1
+    if shown > _WARNINGS_SHOWN:
+        click.echo(f"warning: and {shown - _WARNINGS_SHOWN} more rows with warnings", err=True)
+
+
 def _show(item: str | None) -> str | None:
     return item
 
@@ -197,6 +215,11 @@ def _delimiter(value: str | None) -> str | None:
     "--encoding",
     help="Roster encoding: utf-8 (default; a byte order mark is skipped) or cp1250 (Czech Excel 'CSV').",
 )
+@click.option(
+    "--force-encoding",
+    is_flag=True,
+    help="Read the roster in --encoding even though it looks like UTF-8 (refused by default: names would be garbled).",
+)
 @click.option("--skip-invalid", is_flag=True, help="Issue the valid rows and reject the invalid ones (see --rejects).")
 @click.option(
     "--rejects",
@@ -232,6 +255,7 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
     mapping_path: Path | None,
     delimiter: str | None,
     encoding: str | None,
+    force_encoding: bool,
     skip_invalid: bool,
     rejects_path: Path | None,
     jobs: int,
@@ -284,8 +308,13 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
         _fail(f"{course_path} is not a valid course definition", error.issues)
     try:
         mapping = ColumnMapping.load(mapping_path) if mapping_path is not None else ColumnMapping()
+    except InputError as error:  # a file named by an option: a usage error, as for the key and DID documents
+        _fail(f"cannot use the column mapping {mapping_path}", error.issues, code=EXIT_USAGE)
+    try:
         mapping = mapping.with_columns(pairs)
-        roster = open_roster(roster_path, mapping, delimiter=_delimiter(delimiter), encoding=encoding)
+        roster = open_roster(
+            roster_path, mapping, delimiter=_delimiter(delimiter), encoding=encoding, force_encoding=force_encoding
+        )
     except InputError as error:
         usage = any(issue.code == "roster.mapping" for issue in error.issues)
         _fail(f"cannot read the roster {roster_path}", error.issues, code=EXIT_USAGE if usage else EXIT_INVALID)
@@ -293,6 +322,9 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
     if skip_invalid and rejects_path is None:
         rejects_path = out / ("rejects.jsonl" if roster.format == "jsonl" else "rejects.csv")
     reporter = _Reporter(sys.stderr, interactive=sys.stderr.isatty())
+    from czmc import cli  # noqa: PLC0415 - see above
+
+    cli.warn_if_others_can_read(key_path)
     key = KeySource(key_path, _password(password_env), kid, alg)
     try:
         result = batch.issue_batch(
@@ -329,12 +361,19 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
         from czmc.cli_registry import fail_registry  # noqa: PLC0415 - czmc.cli imports both modules
 
         fail_registry(error)
-    except (OutputDirectoryError, CzmcError) as error:
+    except OutputDirectoryError as error:
+        reporter.close()
+        _fail(error.message, hint="--out is a directory of czmc's own files: tokens and a manifest, no links")
+    except CzmcError as error:
         reporter.close()
         _fail(error.message)
     except KeyboardInterrupt:
         reporter.close()
-        _fail(f"interrupted; what was issued is in {out}/manifest.jsonl; run the same command again to resume")
+        _fail(
+            "interrupted",
+            code=EXIT_INTERRUPTED,
+            hint=f"what was issued is in {out}/manifest.jsonl; run the same command again to resume",
+        )
     reporter.close()
     summary = f"issued {result.issued} credential{'s' if result.issued != 1 else ''} into {result.out_dir}"
     details = []
@@ -350,5 +389,6 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
         )
     if details:
         summary += f" ({', '.join(details)})"
+    _warn_rows(result, roster_path)
     click.echo(f"{summary}; manifest: {result.manifest}")
     sys.exit(EXIT_OK)

@@ -7,11 +7,10 @@ verification service applies the same ones.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -19,7 +18,9 @@ from typing import IO, NoReturn
 
 import click
 
+from czmc._cli_files import OutputRefused, is_stdout, open_output
 from czmc._cli_options import PASSWORD_OPTION, output_option, registry_option
+from czmc._terminal import escape_controls
 from czmc.errors import CzmcError, MissingDependencyError, RegistryError, SigningError
 from czmc.registry import CredentialState, Record, Registry, open_registry
 
@@ -54,6 +55,7 @@ _HINTS = {
     "revocations are final",
     "registry.duplicate_id": "that id was issued before (czmc registry show ID); --idempotency-key makes retries safe",
     "registry.idempotency_conflict": "an idempotency key names one learner's credential of one achievement",
+    "registry.not_a_list": "move that file away (or publish into another --out directory) and publish again",
 }
 
 _DURATION = re.compile(r"^(\d+)([smhd])$")
@@ -256,10 +258,11 @@ def list_command(registry_target: str, issuer: str | None, state: str | None, as
             if as_json:
                 click.echo(json.dumps(record.to_dict(token=False), ensure_ascii=False))
             else:
-                click.echo(
+                line = (
                     f"{record.id}  {record.state.value:<9}  {record.issued}  {record.achievement_name}  "
                     f"{record.purpose.value}#{record.index}"
                 )
+                click.echo(escape_controls(line))
     sys.exit(EXIT_OK)
 
 
@@ -287,7 +290,7 @@ def lists_command(registry_target: str, issuer: str | None) -> None:
     """Show the status lists: URL, size and how many slots are taken."""
     with opened(registry_target) as registry:
         for info in registry.status_lists(issuer):
-            click.echo(f"{info.url}  {info.allocated} of {info.size} allocated  ({info.issuer})")
+            click.echo(escape_controls(f"{info.url}  {info.allocated} of {info.size} allocated  ({info.issuer})"))
     sys.exit(EXIT_OK)
 
 
@@ -310,7 +313,7 @@ def export(registry_target: str, issuer: str | None, state: str | None, no_token
     """
     with opened(registry_target) as registry:
         records = registry.records(issuer=issuer, state=state)
-        if str(output) == "-":
+        if is_stdout(output):
             count = _write_lines(sys.stdout, records, not no_tokens)
         else:
             count = _export_file(output, lambda stream: _write_lines(stream, records, not no_tokens))
@@ -327,16 +330,16 @@ def _write_lines(stream: IO[str], records: Iterator[Record], token: bool) -> int
 
 
 def _export_file(path: Path, write: Callable[[IO[str]], int]) -> int:
-    """Write to a private temporary file beside ``path``, then rename: complete or untouched."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    """Write to a private temporary file beside ``path``, then rename: complete or untouched.
+
+    A device or FIFO is written through; a link or directory is refused (see czmc._cli_files).
+    """
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        with open_output(path, private=True) as binary:
+            stream = io.TextIOWrapper(binary, encoding="utf-8")
             count = write(stream)
             stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+            stream.detach()  # open_output syncs and closes the file
+    except OutputRefused as error:
+        _fail(str(error), code=EXIT_USAGE, hint="write to a regular file (for a link: the file it points to), or '-'")
     return count

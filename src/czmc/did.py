@@ -616,7 +616,8 @@ class DefaultResolver:
             method = did.split(":")[1] if isinstance(did, str) and did.count(":") >= 2 else "?"
             raise ResolutionError(
                 "resolution.method_not_supported",
-                f"did:{method} is not supported (did:key, did:jwk, did:web); pass its DID document (documents=[...])",
+                f"did:{method} is not supported (did:key, did:jwk, did:web); pass its DID document "
+                "(documents=[...], czmc: --did-document)",
             )
         url = did_web_url(did, allow_ip_hosts=self.allow_ip_hosts)
         document = self._fetch_json(url, did)
@@ -633,10 +634,17 @@ class DefaultResolver:
         if cached is not None:
             return cached
         if self.fetcher is None:
+            if self._documents:  # the caller pinned documents, just not this one: say so, not "offline"
+                given = ", ".join(sorted(self._documents))[:200]
+                raise ResolutionError(
+                    "resolution.offline",
+                    f"the DID documents given are for {given}, not for {what[:80]}; pass the document of "
+                    f"{what[:80]} (documents=[...], czmc: --did-document) or fetch it (czmc: --online)",
+                )
             raise ResolutionError(
                 "resolution.offline",
-                f"resolving {what[:80]} needs {url}, but network access is off; "
-                "pass DefaultResolver(fetcher=HttpsFetcher()) or its DID document (documents=[...])",
+                f"resolving {what[:80]} needs {url}, but network access is off; pass its DID document "
+                "(documents=[...], czmc: --did-document) or a fetcher (fetcher=HttpsFetcher(), czmc: --online)",
             )
         data = self.fetcher.fetch(url)
         try:

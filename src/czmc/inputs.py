@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -73,12 +74,21 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+class _TooDeepError(yaml.composer.ComposerError):
+    """A YAML document nested deeper than :data:`MAX_DEPTH` (refused while composing)."""
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """YAML safe loader that refuses duplicate mapping keys and aliases.
+    """YAML safe loader that refuses duplicate mapping keys, aliases and deep nesting.
 
     Aliases are refused because a few hundred bytes of nested aliases expand into billions
-    of nodes for whatever walks the document next ("billion laughs").
+    of nodes for whatever walks the document next ("billion laughs"). Nesting is counted while
+    composing, so a deep document stops at :data:`MAX_DEPTH` levels instead of exhausting
+    Python's recursion (PyYAML's composer recurses once per level; its scanner and parser
+    do not).
     """
+
+    _depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.events.AliasEvent):
@@ -86,7 +96,14 @@ class _StrictLoader(yaml.SafeLoader):
             raise yaml.composer.ComposerError(
                 None, None, "YAML aliases (*name) are not accepted in czmc input", event.start_mark
             )
-        return super().compose_node(parent, index)
+        if self.check_event(yaml.events.CollectionStartEvent) and self._depth >= MAX_DEPTH:
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise _TooDeepError(None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -99,20 +116,61 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     return loader.construct_mapping(node, deep=deep)
 
 
+def _construct_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
+    try:
+        return int(loader.construct_yaml_int(node))
+    except ValueError:  # Python refuses to convert integers of more than 4300 digits
+        raise yaml.constructor.ConstructorError(
+            None, None, f"the integer is too long ({len(str(node.value))} characters)", node.start_mark
+        ) from None
+
+
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+_BRACKETS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{\]}]')
+
+
+def _too_deep(source: str) -> InputError:
+    return InputError([Issue("input.too_deep", "", f"{source}: nested deeper than {MAX_DEPTH} levels")])
+
+
+def _json_too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
+    """Whether JSON ``text`` nests arrays and objects deeper than ``limit``, found without parsing it.
+
+    A linear scan that skips strings and stops at the first level too deep; text with at most
+    ``limit`` brackets is not scanned at all. Malformed text is scanned as far as it goes
+    (the parser reports its errors).
+    """
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        char = match.group()
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    return False
 
 
 def parse_document(text: str, *, yaml_syntax: bool = False, source: str = "<input>") -> Any:
     """Parse JSON (or YAML) text; raises :class:`~czmc.errors.InputError` naming the line.
 
-    Documents nested deeper than :data:`MAX_DEPTH` are refused.
+    Documents nested deeper than :data:`MAX_DEPTH` are refused before they are built: JSON
+    by a linear scan ahead of parsing, YAML while composing.
     """
+    too_deep = _too_deep(source)
+    if not yaml_syntax and _json_too_deep(text):
+        raise too_deep
     try:
         document = _parse(text, yaml_syntax=yaml_syntax, source=source)
-    except RecursionError as error:
-        raise InputError([Issue("input.too_deep", "", f"{source}: nested too deeply")]) from error
+    except RecursionError as error:  # not expected after the checks above; still a typed error
+        raise too_deep from error
     if nesting_depth(document) > MAX_DEPTH:
-        raise InputError([Issue("input.too_deep", "", f"{source}: nested deeper than {MAX_DEPTH} levels")])
+        raise too_deep
     return document
 
 
@@ -137,6 +195,8 @@ def _parse(text: str, *, yaml_syntax: bool, source: str) -> Any:
     if yaml_syntax:
         try:
             return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        except _TooDeepError as error:
+            raise _too_deep(source) from error
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -149,6 +209,9 @@ def _parse(text: str, *, yaml_syntax: bool, source: str) -> Any:
         raise InputError([Issue("input.json", "", message)]) from error
     except _DuplicateKeyError as error:
         raise InputError([Issue("input.duplicate_key", "", f"{source}: {error}")]) from error
+    except ValueError as error:  # an integer of more than 4300 digits, which Python refuses to convert
+        message = f"{source}: invalid JSON: an integer longer than {sys.get_int_max_str_digits()} digits"
+        raise InputError([Issue("input.json", "", message)]) from error
 
 
 def decode(data: bytes, source: str) -> str:

@@ -12,6 +12,7 @@ copying and re-serialising); the header is serialised once per key and format.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -81,6 +82,10 @@ def strict_json(data: bytes, what: str) -> dict[str, Any]:
         raise JwsError("jws.too_deep", f"{what} is nested too deeply") from None
     except json.JSONDecodeError as error:
         raise JwsError("jws.json", f"{what} is not JSON: {error.msg} at position {error.pos}") from None
+    except JwsError:
+        raise  # a duplicate member or a constant, said by the hooks (JwsError is a ValueError)
+    except ValueError:  # an integer beyond Python's int-str conversion limit
+        raise JwsError("jws.json", f"{what} has an integer longer than {sys.get_int_max_str_digits()} digits") from None
     if not isinstance(value, dict):
         raise JwsError("jws.json", f"{what} must be a JSON object")
     if nesting_depth(value) > MAX_DEPTH:

@@ -75,6 +75,7 @@ __all__ = [
     "StatusEvent",
     "StatusListInfo",
     "default_status_url",
+    "display_target",
     "open_registry",
 ]
 
@@ -473,6 +474,17 @@ class _Postgres(_Database):
         return isinstance(error, self.psycopg.Error)
 
 
+def display_target(target: str) -> str:
+    """A registry URL as czmc shows it (messages, ``repr``, ``Registry.name``): without user, password,
+    query or fragment, whatever the scheme; a path as it is.
+    """
+    if "://" not in target:
+        return target
+    parts = urlsplit(target)
+    host = parts.netloc.rpartition("@")[2]  # the port as written: urlsplit refuses to parse a bad one
+    return f"{parts.scheme}://{host}{parts.path}"
+
+
 def open_registry(target: str | os.PathLike[str], *, create: bool = True) -> Registry:
     """The registry at ``target``: a SQLite file path (or ``sqlite:///relative/path``,
     ``sqlite:////absolute/path``), created if missing,
@@ -485,14 +497,13 @@ def open_registry(target: str | os.PathLike[str], *, create: bool = True) -> Reg
     """
     text = os.fspath(target)
     if text.startswith(("postgresql://", "postgres://")):
-        parts = urlsplit(text)  # shown in messages and repr: never the user, password or options
-        port = f":{parts.port}" if parts.port else ""
-        return Registry(_Postgres(text), f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}", create=create)
+        return Registry(_Postgres(text), display_target(text), create=create)
     if text.startswith("sqlite:///"):
         text = text.removeprefix("sqlite:///")  # as SQLAlchemy: sqlite:///relative, sqlite:////absolute
     elif "://" in text:
         raise RegistryError(
-            "registry.target", f"{text!r} is neither a file path, sqlite:///PATH nor a postgresql:// URL"
+            "registry.target",
+            f"{display_target(text)!r} is neither a file path, sqlite:///PATH nor a postgresql:// URL",
         )
     return Registry(_Sqlite(Path(text), create=create), text, create=create)
 
@@ -1086,13 +1097,26 @@ def _refuse_unrevoking(published: PublishedList, bits: bytes | bytearray) -> Non
     otherwise silently make revoked credentials valid again.
     """
     try:
-        payload = jws.parse(published.path.read_bytes().strip()).payload
-        encoded = payload["credentialSubject"]["encodedList"]
-        if payload.get("id") != published.url or not isinstance(encoded, str):
-            return
+        data = published.path.read_bytes()
+    except FileNotFoundError:
+        return  # no earlier list: nothing to compare
+    except OSError as error:
+        raise RegistryError("registry.not_a_list", f"cannot read {published.path}: {error.strerror or error}") from None
+    try:
+        payload = jws.parse(data.strip()).payload
+        subject = payload.get("credentialSubject")
+        encoded = subject.get("encodedList") if isinstance(subject, dict) else None
+        if payload.get("id") != published.url and isinstance(encoded, str):
+            return  # a list for another URL (the layout changed): not this one's predecessor
+        if not isinstance(encoded, str):
+            raise ValueError("no encodedList")
         previous = status.decode_list(encoded)
-    except (OSError, CzmcError, KeyError, TypeError):
-        return  # no earlier list there, or not one of ours: nothing to compare
+    except (jws.JwsError, CzmcError, ValueError, TypeError):
+        # Replacing it could hide revocations it records (it may be a damaged list): the operator decides.
+        raise RegistryError(
+            "registry.not_a_list",
+            f"{published.path} exists and is not a readable status list; nothing was written",
+        ) from None
     if len(previous) != len(bits):
         return
     lost = (int.from_bytes(previous, "big") & ~int.from_bytes(bits, "big")).bit_count()
@@ -1112,7 +1136,10 @@ def _write_all(documents: Iterable[tuple[PublishedList, bytes]]) -> None:
         for published, data in documents:
             published.path.parent.mkdir(parents=True, exist_ok=True)
             temporary = f"{published.path}.tmp-{os.getpid()}"
-            with open(temporary, "wb") as stream:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)  # a leftover; never written through (it could be a planted link)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            with open(os.open(temporary, flags, 0o666), "wb") as stream:
                 staged.append((temporary, published.path))
                 stream.write(data)
                 stream.flush()

@@ -22,12 +22,14 @@ from collections.abc import Callable, Sequence
 
 import click
 
+from czmc._terminal import escape_controls
 from czmc.report import Issue, Severity
 from czmc.validation import FileReport, SignatureStatus
 from czmc.verification import Verdict
 
 __all__ = [
     "FORMATS",
+    "escape_controls",
     "github_escape_data",
     "github_escape_property",
     "render",
@@ -64,7 +66,8 @@ _SIGNATURE_NOTES = {
 def render_text(reports: Sequence[FileReport], *, color: bool = False) -> str:
     """One line per file (``PATH: valid (KIND)`` or ``PATH: N problems (KIND)``), one per problem, a summary.
 
-    ``color`` adds ANSI colours (green valid, red problems, yellow warnings).
+    ``color`` adds ANSI colours (green valid, red problems, yellow warnings). Paths and
+    messages have their control characters escaped (:func:`escape_controls`).
     """
 
     def style(text: str, fg: str | None = None, bold: bool | None = None) -> str:
@@ -85,9 +88,10 @@ def render_text(reports: Sequence[FileReport], *, color: bool = False) -> str:
         if report.signature is not None:
             about.append(_SIGNATURE_NOTES[report.signature])
         kind = f" ({', '.join(about)})" if about else ""
-        lines.append(f"{style(report.path, bold=True)}: {verdict}{kind}")
+        lines.append(f"{style(escape_controls(report.path), bold=True)}: {verdict}{kind}")
         lines.extend(
-            f"  {style('warning: ', fg='yellow') if issue.severity is Severity.WARNING else ''}{issue}"
+            f"  {style('warning: ', fg='yellow') if issue.severity is Severity.WARNING else ''}"
+            f"{escape_controls(str(issue))}"
             for issue in report.issues
         )
     invalid = any(not report.valid for report in reports)
@@ -112,13 +116,13 @@ def github_escape_property(text: str) -> str:
 
 def _github_command(report: FileReport, issue: Issue) -> str:
     command = "warning" if issue.severity is Severity.WARNING else "error"
-    properties = [("file", report.path)]
+    properties = [("file", escape_controls(report.path))]
     location = report.location(issue)
     if location is not None:
         properties += [("line", str(location[0])), ("col", str(location[1]))]
     properties.append(("title", issue.code))
     rendered = ",".join(f"{name}={github_escape_property(value)}" for name, value in properties)
-    message = f"{issue.path or '/'}: {issue.message}"
+    message = escape_controls(f"{issue.path or '/'}: {issue.message}")
     return f"::{command} {rendered}::{github_escape_data(message)}"
 
 

@@ -209,7 +209,7 @@ def _check_encoding(name: str) -> str:
     probe = '\n\r;,\t|"=abcAZ09 '
     try:
         ascii_compatible = probe.encode(info.name) == probe.encode("ascii") and not info.name.startswith("utf-16")
-    except UnicodeError:
+    except (UnicodeError, LookupError):  # LookupError: not a text encoding (rot13, base64, zlib...)
         ascii_compatible = False
     if not ascii_compatible:
         raise _mapping_error(f"{name!r} is not an ASCII-compatible encoding; use utf-8 or cp1250", "/encoding")
@@ -257,6 +257,7 @@ class Roster:
         delimiter: str = ";",
         encoding: str = "utf-8",
         mapping: ColumnMapping | None = None,
+        force_encoding: bool = False,
     ) -> None:
         self.path = path
         self.format: RosterFormat = format
@@ -266,6 +267,8 @@ class Roster:
         self.header = header
         self.delimiter = delimiter
         self.encoding = encoding
+        self.force_encoding = force_encoding
+        """Read a file that looks like UTF-8 in :attr:`encoding` all the same."""
         self._mapping = mapping or ColumnMapping()
         self._resolved: dict[tuple[str, ...], dict[str, str]] = {}
 
@@ -293,7 +296,7 @@ class Roster:
         return record
 
     def _csv_rows(self, stream: IO[bytes]) -> Iterator[RosterRow]:
-        lines = _Lines(stream, self.encoding, str(self.path))
+        lines = _Lines(stream, self.encoding, str(self.path), force=self.force_encoding)
         reader = csv.reader(lines, delimiter=self.delimiter)
         next(reader)  # the header, read by open_roster
         width = len(self.header)
@@ -339,7 +342,7 @@ class Roster:
         return columns
 
     def _jsonl_rows(self, stream: IO[bytes]) -> Iterator[RosterRow]:
-        lines = _Lines(stream, self.encoding, str(self.path))
+        lines = _Lines(stream, self.encoding, str(self.path), force=self.force_encoding)
         for text in lines:
             if not text.strip():
                 continue
@@ -390,13 +393,18 @@ class _Lines:
     """The decoded lines of a binary stream, with the number of the last one and the byte offset.
 
     Lines are split on ``\\n`` before decoding (safe in every ASCII-compatible encoding), so a
-    line that does not decode is named by its number.
+    line that does not decode is named by its number. A line read in another encoding than
+    UTF-8 that is valid UTF-8 with multi-byte sequences is refused (``roster.encoding_mismatch``)
+    unless ``force``: a UTF-8 export read as cp1250 decodes without error into garbled names
+    ("DvoĹ™ĂˇkovĂˇ"), which would be signed; text really written in cp1250 is almost never
+    valid UTF-8.
     """
 
-    def __init__(self, stream: IO[bytes], encoding: str, source: str) -> None:
+    def __init__(self, stream: IO[bytes], encoding: str, source: str, *, force: bool = False) -> None:
         self._stream = stream
         self._encoding = encoding
         self._source = source
+        self._force = force
         self.number = 0
         self.offset = 0
 
@@ -418,6 +426,20 @@ class _Lines:
             raise InputError(
                 [Issue("roster.line_too_long", "", f"{self._source}, line {self.number}: longer than 1 MiB")]
             )
+        if not self._force and encoding not in _UTF8_NAMES and not data.isascii() and _is_utf8(data):
+            sample = next((word for word in re.findall(r"\w+", data.decode("utf-8")) if not word.isascii()), "")[:40]
+            garbled = sample.encode("utf-8").decode(encoding, "replace")
+            raise InputError(
+                [
+                    Issue(
+                        "roster.encoding_mismatch",
+                        "",
+                        f"{self._source}, line {self.number} is UTF-8 text ({sample!r}), not {encoding}: read as "
+                        f"{encoding} its names would be garbled ({garbled!r}); read it as UTF-8 (leave out "
+                        f"--encoding), or pass --force-encoding if the file really is {encoding}",
+                    )
+                ]
+            )
         try:
             return data.decode(encoding)
         except UnicodeDecodeError as error:
@@ -431,6 +453,17 @@ class _Lines:
                     )
                 ]
             ) from None
+
+
+_UTF8_NAMES = frozenset({"utf-8", "utf-8-sig"})
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _sniff(header_line: str) -> str:
@@ -461,10 +494,13 @@ def open_roster(
     delimiter: str | None = None,
     encoding: str | None = None,
     format: RosterFormat | None = None,
+    force_encoding: bool = False,
 ) -> Roster:
     """Open a roster: detect its format (suffix, else content), read a CSV header, resolve the columns.
 
-    ``delimiter`` and ``encoding`` override the mapping's. Raises
+    ``delimiter`` and ``encoding`` override the mapping's; a file in another encoding than
+    UTF-8 that reads as UTF-8 is refused (``roster.encoding_mismatch``) unless
+    ``force_encoding``. Raises
     :class:`~czmc.errors.InputError` for an unreadable file, a missing header or a mapping that
     does not fit the header; row problems come later, with each :class:`RosterRow`.
     """
@@ -478,10 +514,16 @@ def open_roster(
         roster_format = format or _detect_format(file)
         if roster_format == "jsonl":
             return Roster(
-                file, "jsonl", columns=mapping.columns, grades=mapping.grades, encoding=chosen_encoding, mapping=mapping
+                file,
+                "jsonl",
+                columns=mapping.columns,
+                grades=mapping.grades,
+                encoding=chosen_encoding,
+                mapping=mapping,
+                force_encoding=force_encoding,
             )
         with file.open("rb") as stream:
-            lines = _Lines(stream, chosen_encoding, str(file))
+            lines = _Lines(stream, chosen_encoding, str(file), force=force_encoding)
             first = next(lines, None)
             if first is None or not first.strip():
                 raise InputError([Issue("roster.header", "", f"{file}: the first line must be the header")])
@@ -519,6 +561,7 @@ def open_roster(
         delimiter=chosen_delimiter,
         encoding=chosen_encoding,
         mapping=mapping,
+        force_encoding=force_encoding,
     )
 
 
