@@ -1,4 +1,10 @@
-"""Signing and registry options that ``czmc issue`` and ``czmc issue-batch`` share, defined once."""
+"""Signing and registry options that ``czmc issue`` and ``czmc issue-batch`` share, defined once.
+
+The choices are spelt out here rather than read from the enums that define them
+(:class:`~czmc.keys.Algorithm`, :class:`~czmc.vcjwt.Format`, :class:`~czmc.status.StatusPurpose`,
+:class:`~czmc.registry.CredentialState`), so that building the command line imports neither the
+crypto nor the verification modules; a test keeps both the same.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +14,16 @@ from typing import Any, TypeVar
 
 import click
 
-from czmc.keys import Algorithm
-from czmc.status import StatusPurpose
-from czmc.vcjwt import Format
-
 F = TypeVar("F", bound=Callable[..., Any])
 
-_PROOF_FORMATS = [fmt.value for fmt in Format]
+ALGORITHMS = ("EdDSA", "ES256", "RS256", "PS256")
+"""The values of :class:`czmc.keys.Algorithm`."""
+PROOF_FORMATS = ("ob3", "vc-jose-cose", "vc1")
+"""The values of :class:`czmc.vcjwt.Format`; the first is the default."""
+STATUS_PURPOSES = ("revocation", "suspension")
+"""The values of :class:`czmc.status.StatusPurpose`."""
+CREDENTIAL_STATES = ("active", "suspended", "revoked")
+"""The values of :class:`czmc.registry.CredentialState`."""
 
 PASSWORD_OPTION = click.option(
     "--password-env",
@@ -30,20 +39,20 @@ def signing_options(command: F) -> F:
         (
             click.option(
                 "--proof-format",
-                type=click.Choice(_PROOF_FORMATS),
+                type=click.Choice(PROOF_FORMATS),
                 default=None,
                 help="ob3: OB 3.0 JWT proof; vc-jose-cose: typ vc+jwt; vc1: legacy vc-claim JWT.  [default: ob3]",
             ),
             click.option(
                 "--format",
                 "legacy_format",
-                type=click.Choice(_PROOF_FORMATS),
+                type=click.Choice(PROOF_FORMATS),
                 hidden=True,
                 help="Deprecated name of --proof-format.",
             ),
             click.option(
                 "--alg",
-                type=click.Choice([alg.value for alg in Algorithm]),
+                type=click.Choice(ALGORITHMS),
                 help="Signing algorithm; needed only for PS256 with a PEM key "
                 "(PEM stores none; RSA keys default to RS256).",
             ),
@@ -59,7 +68,7 @@ def chosen_proof_format(command: str, proof_format: str | None, legacy_format: s
         if proof_format is not None and proof_format != legacy_format:
             raise click.UsageError("--format is the old name of --proof-format; give one of them")
         click.echo(f"warning: czmc {command} --format is deprecated; use --proof-format", err=True)
-    return proof_format or legacy_format or Format.OB3.value
+    return proof_format or legacy_format or PROOF_FORMATS[0]
 
 
 def output_option(what: str) -> Callable[[F], F]:
@@ -107,7 +116,7 @@ def registry_options(command: F) -> F:
             ),
             click.option(
                 "--status-purpose",
-                type=click.Choice([purpose.value for purpose in StatusPurpose]),
+                type=click.Choice(STATUS_PURPOSES),
                 help="With --registry: the credential's status entry; revocation is permanent, suspension can be "
                 "lifted (czmc status reinstate).  [default: the issuer's, revocation]",
             ),

@@ -48,6 +48,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, Field, WithJsonSchema, field_validator, model_validator
 
+from czmc._row_fields import ROW_FIELDS
 from czmc.errors import InputError, InvalidError, ModelError
 from czmc.inputs import load_document
 from czmc.model import (
@@ -85,22 +86,6 @@ COURSE_DEFINITION_SCHEMA_ID = "https://w3id.org/czmc/schemas/course-definition/v
 
 BATCH_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://w3id.org/czmc/batch")
 """UUID namespace of the ids czmc derives (uuid5) for batch-issued credentials and learners."""
-
-ROW_FIELDS: tuple[str, ...] = (
-    "student_number",
-    "learner_id",
-    "name",
-    "given_name",
-    "family_name",
-    "name_prefix",
-    "name_suffix",
-    "email",
-    "grade",
-    "completed",
-    "issued",
-    "activity_start",
-)
-"""The per-learner fields a roster row may give (see the module documentation)."""
 
 _DURATION = re.compile(
     r"^P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"

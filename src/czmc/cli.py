@@ -15,16 +15,20 @@ import tempfile
 import traceback
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
-from importlib.metadata import version
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from click.shell_completion import get_completion_class
 
-from czmc import did, ob3, status, vcjwt
-from czmc import keys as keys_module
+from czmc._cli_common import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from czmc._cli_common import color as _color
+from czmc._cli_common import fail as _fail
+from czmc._cli_common import load_key as _load_key
+from czmc._cli_common import password as _password
+from czmc._cli_common import read_stdin_bytes as _read_stdin_bytes
 from czmc._cli_options import (
+    ALGORITHMS,
     PASSWORD_OPTION,
     check_registry_options,
     chosen_proof_format,
@@ -33,43 +37,23 @@ from czmc._cli_options import (
     signing_options,
 )
 from czmc.errors import CzmcError, InvalidError, SigningError
-from czmc.http import HttpsFetcher
 from czmc.inputs import MAX_FILE_BYTES, TOKEN_SUFFIXES, decode, load_document, parse_document
-from czmc.keys import Algorithm, Key
-from czmc.model import MicroCredential
 from czmc.render import FORMATS, render
-from czmc.validation import FileReport, validate_path, validate_text
-from czmc.vcjwt import CheckStatus
 
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
-EXIT_INTERNAL = 70
-"""An unexpected error: a bug in czmc (EX_SOFTWARE of sysexits.h)."""
+if TYPE_CHECKING:
+    from czmc.did import Resolver
+    from czmc.http import HttpsFetcher
+    from czmc.keys import Key
+    from czmc.model import MicroCredential
+    from czmc.status import StatusChecker
+    from czmc.validation import FileReport
+
+# Commands import the library modules they use when they run: czmc --version or --help loads
+# neither pydantic nor the crypto, JSON-LD, JSON Schema or HTTP libraries.
 
 _SUFFIXES = (".json", ".jsonld", ".yaml", ".yml", *sorted(TOKEN_SUFFIXES))
 _GLOB_CHARACTERS = re.compile(r"[*?[]")
 _SHELLS = ("bash", "zsh", "fish")
-
-
-def _color() -> bool | None:
-    """False when NO_COLOR is set (https://no-color.org); None lets click colour terminals only."""
-    return False if os.environ.get("NO_COLOR") else None
-
-
-def _hint_for_help() -> str:
-    context = click.get_current_context(silent=True)
-    return f"run {context.command_path if context else 'czmc'} --help"
-
-
-def _fail(message: str, issues: Sequence[Any] = (), code: int = EXIT_INVALID, hint: str | None = None) -> NoReturn:
-    """Print ``error: MESSAGE`` (and the issues, one a line) and a ``hint:`` line to standard error; exit."""
-    color = _color()
-    click.echo(f"{click.style('error:', fg='red', bold=True)} {message}", err=True, color=color)
-    for issue in issues:
-        click.echo(f"  {issue}", err=True)
-    click.echo(f"{click.style('hint:', fg='cyan')} {hint or _hint_for_help()}", err=True, color=color)
-    sys.exit(code)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -120,7 +104,7 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(version("czmc"), prog_name="czmc")
+@click.version_option(package_name="czmc", prog_name="czmc")
 @click.option(
     "--debug",
     is_flag=True,
@@ -173,6 +157,8 @@ def build(input_path: str, output: Path, credential_id: str | None) -> None:
     Example:
       czmc build examples/inputs/applied-ai.json -o applied-ai.credential.json
     """
+    from czmc import ob3  # noqa: PLC0415 - see the imports
+
     mc = _load_model(input_path)
     if credential_id is not None and mc.id is not None and credential_id != mc.id:
         _fail(f"--id {credential_id} conflicts with the input's id {mc.id}", code=EXIT_USAGE)
@@ -180,6 +166,8 @@ def build(input_path: str, output: Path, credential_id: str | None) -> None:
 
 
 def _load_model(input_path: str) -> MicroCredential:
+    from czmc.model import MicroCredential  # noqa: PLC0415 - see the imports
+
     try:
         data = _read_stdin() if input_path == "-" else load_document(input_path)
         return MicroCredential.model_validate(data)
@@ -198,10 +186,6 @@ def _emit(output: Path, text: str, *, announce: bool = True) -> None:
         write_atomically(output, text)
         if announce:
             click.echo(f"wrote {output}", err=True)
-
-
-def _read_stdin_bytes() -> bytes:
-    return sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
 
 
 def _read_stdin_text() -> str:
@@ -348,6 +332,8 @@ def validate(
             code=EXIT_USAGE,
             hint="name the files, or point czmc at the directories that hold them",
         )
+    from czmc.validation import validate_path, validate_text  # noqa: PLC0415 - see the imports
+
     now = _parse_at(at_time)
     resolver = _document_resolver(did_documents, online) if verify_signatures else None
     options: dict[str, Any] = {
@@ -372,15 +358,6 @@ def validate(
 # --- keys, signing, verification ----------------------------------------------------------
 
 
-def _password(variable: str | None) -> bytes | None:
-    if variable is None:
-        return None
-    value = os.environ.get(variable)
-    if value is None:
-        _fail(f"environment variable {variable} (named by --password-env) is not set", code=EXIT_USAGE)
-    return value.encode()
-
-
 @main.command()
 @click.option(
     "-o",
@@ -391,8 +368,8 @@ def _password(variable: str | None) -> bytes | None:
 )
 @click.option(
     "--alg",
-    type=click.Choice([alg.value for alg in Algorithm]),
-    default=Algorithm.EDDSA.value,
+    type=click.Choice(ALGORITHMS),
+    default="EdDSA",
     show_default=True,
     help="EdDSA (Ed25519) and ES256 (P-256) for wallets and did:key; RS256 is what OB 3.0 certification tests.",
 )
@@ -459,6 +436,9 @@ def keygen(
         _fail("JWK key files are not encrypted; use --key-format pem with --password-env", code=EXIT_USAGE)
     if did_document is not None and not did_method.startswith("did:web:"):
         _fail("--did-document is for --did did:web:...", code=EXIT_USAGE)
+    from czmc import did  # noqa: PLC0415 - see the imports
+    from czmc.keys import Key  # noqa: PLC0415
+
     key = Key.generate(alg)
     document: dict[str, Any] | None = None
     try:
@@ -495,23 +475,6 @@ def keygen(
         summary["did_document"] = document
         summary["did_document_url"] = did.did_web_url(identifier)
     click.echo(json.dumps(summary, indent=2))
-
-
-def _load_key(path: str, password_env: str | None, alg: str | None = None) -> Key:
-    hint = "the key file comes from czmc keygen; a PEM key's password from --password-env"
-    try:
-        if path != "-":
-            return keys_module.load(path, password=_password(password_env), alg=alg)
-        data = _read_stdin_bytes()
-        if data.lstrip().startswith(b"{"):
-            try:
-                jwk = json.loads(data)
-            except ValueError:
-                _fail("the key on standard input is not valid JSON", code=EXIT_USAGE, hint=hint)
-            return Key.from_jwk(jwk, alg=alg)
-        return Key.from_pem(data, password=_password(password_env), alg=alg)
-    except CzmcError as error:
-        _fail(error.message, code=EXIT_USAGE, hint=hint)
 
 
 @main.command()
@@ -575,6 +538,8 @@ def issue(
         _fail("--idempotency-key needs --registry (or CZMC_REGISTRY)", code=EXIT_USAGE)
     if input_path == "-" and key_path == "-":
         _fail("INPUT and --key cannot both be standard input", code=EXIT_USAGE)
+    from czmc import ob3, vcjwt  # noqa: PLC0415 - see the imports
+
     mc = _load_model(input_path)
     issuer = mc.issuer.id
     try:
@@ -636,7 +601,9 @@ def _is_file(name: str) -> bool:
         return False
 
 
-def _document_resolver(paths: Sequence[Path], online: bool) -> did.Resolver:
+def _document_resolver(paths: Sequence[Path], online: bool) -> Resolver:
+    from czmc.did import DefaultResolver  # noqa: PLC0415 - see the imports
+
     documents = []
     for path in paths:
         try:
@@ -647,9 +614,9 @@ def _document_resolver(paths: Sequence[Path], online: bool) -> did.Resolver:
                 documents.append(load_document(path))
         except InvalidError as error:
             _fail(f"cannot read DID document {path}", error.issues, code=EXIT_USAGE)
-    fetcher = HttpsFetcher() if online else None
+    fetcher = _https_fetcher() if online else None
     try:
-        return did.DefaultResolver(fetcher=fetcher, documents=documents)
+        return DefaultResolver(fetcher=fetcher, documents=documents)
     except CzmcError as error:
         _fail(f"cannot use the DID documents: {error.message}", code=EXIT_USAGE)
 
@@ -667,8 +634,16 @@ _NO_STATUS_OPTION = click.option(
 )
 
 
-def _status_checker(paths: Sequence[Path], online: bool) -> status.StatusChecker:
+def _https_fetcher(**options: Any) -> HttpsFetcher:
+    from czmc.http import HttpsFetcher  # noqa: PLC0415 - requests only for --online
+
+    return HttpsFetcher(**options)
+
+
+def _status_checker(paths: Sequence[Path], online: bool) -> StatusChecker:
     """The StatusChecker for ``czmc verify``: pinned lists from ``paths``, https fetching if ``online``."""
+    from czmc import status  # noqa: PLC0415 - see the imports
+
     tokens = []
     for path in paths:
         files = sorted(item for item in path.rglob("*.jwt") if item.is_file()) if path.is_dir() else [path]
@@ -680,7 +655,7 @@ def _status_checker(paths: Sequence[Path], online: bool) -> status.StatusChecker
                 _fail(f"cannot read status list {file}: {error.strerror or error}", code=EXIT_USAGE)
             except InvalidError as error:
                 _fail(f"cannot read status list {file}", error.issues, code=EXIT_USAGE)
-    fetcher = HttpsFetcher(accept=status.LIST_ACCEPT, max_bytes=status.MAX_LIST_TOKEN_BYTES) if online else None
+    fetcher = _https_fetcher(accept=status.LIST_ACCEPT, max_bytes=status.MAX_LIST_TOKEN_BYTES) if online else None
     try:
         return status.StatusChecker(fetcher, lists=tokens)
     except CzmcError as error:
@@ -755,6 +730,8 @@ def verify(
             _fail(f"cannot read {token_or_file}", error.issues, code=EXIT_USAGE)
     if no_status and status_lists:
         _fail("--status-list has no use with --no-status; give one of them", code=EXIT_USAGE)
+    from czmc import vcjwt  # noqa: PLC0415 - see the imports
+
     now = _parse_at(at_time)
     result = vcjwt.verify(
         token.strip(),
@@ -767,6 +744,7 @@ def verify(
     if as_json or output_format == "json":
         text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
     else:
+        CheckStatus = vcjwt.CheckStatus  # noqa: N806 - the enum, named as where it is defined
         marks = {CheckStatus.PASSED: "ok  ", CheckStatus.FAILED: "FAIL", CheckStatus.SKIPPED: "skip"}
         lines = ["VALID" if result.valid else "INVALID"]
         for check in result.checks:
