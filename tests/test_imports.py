@@ -47,6 +47,12 @@ def test_the_command_line_loads_only_click_for_help_and_version(args: list[str])
     assert not loaded & HEAVY
 
 
+def test_a_public_name_loads_its_module_on_first_use() -> None:
+    loaded = _modules_after("import czmc\nczmc.MicroCredential")
+    assert "pydantic" in loaded
+    assert not loaded & {"requests", "psycopg", "sqlite3", "pyld"}
+
+
 def test_the_cli_choices_are_the_enums() -> None:
     # spelt out in czmc._cli_options so that building the command line imports none of these modules
     assert tuple(member.value for member in Algorithm) == _cli_options.ALGORITHMS

@@ -50,7 +50,7 @@ from pydantic import AfterValidator, Field, WithJsonSchema, field_validator, mod
 
 from czmc._row_fields import ROW_FIELDS
 from czmc.errors import InputError, InvalidError, ModelError
-from czmc.inputs import load_document
+from czmc.inputs import is_course_definition, load_document
 from czmc.model import (
     _EXT_TYPE,
     LEARNER_IDENTIFIER_TYPES,
@@ -321,19 +321,6 @@ def course_definition_json_schema() -> dict[str, Any]:
         "title": "czmc course definition (what every graduate of a micro-credential course shares)",
         **{key: value for key, value in schema.items() if key != "title"},
     }
-
-
-def is_course_definition(document: Any) -> bool:
-    """Whether ``document`` is meant as a course definition: an achievement and an issuer, no learner.
-
-    Model inputs have a ``learner``; credentials have ``@context``/``credentialSubject``.
-    """
-    return (
-        isinstance(document, dict)
-        and "achievement" in document
-        and "issuer" in document
-        and not {"learner", "@context", "credentialSubject"} & document.keys()
-    )
 
 
 def course_definition_issues(document: Any) -> list[Issue]:

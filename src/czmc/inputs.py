@@ -24,6 +24,7 @@ __all__ = [
     "DocumentKind",
     "decode",
     "detect_kind",
+    "is_course_definition",
     "is_token_name",
     "is_yaml_name",
     "load_document",
@@ -193,19 +194,29 @@ def load_document(path: str | Path) -> Any:
     return parse_document(read_text(file), yaml_syntax=is_yaml_name(file.name), source=str(file))
 
 
+def is_course_definition(document: Any) -> bool:
+    """Whether ``document`` is meant as a course definition: an achievement and an issuer, no learner.
+
+    Model inputs have a ``learner``; credentials have ``@context``/``credentialSubject``.
+    """
+    return (
+        isinstance(document, dict)
+        and "achievement" in document
+        and "issuer" in document
+        and not {"learner", "@context", "credentialSubject"} & document.keys()
+    )
+
+
 def detect_kind(document: Any) -> DocumentKind:
     """What a parsed ``document`` is: a credential, a course definition, a roster column mapping
     or a model input; InputError if none.
 
     A credential has ``@context`` or ``credentialSubject``; a course definition
-    (:func:`czmc.catalogue.is_course_definition`) an ``achievement`` and an ``issuer`` but no
+    (:func:`is_course_definition`) an ``achievement`` and an ``issuer`` but no
     ``learner``; a column mapping (for ``czmc issue-batch --mapping``) ``columns`` and only
     mapping members; a model input an ``achievement`` or a ``learner``. (A signed credential is
     text, not a parsed document: see :func:`looks_like_compact_jws`.)
     """
-    # czmc.catalogue imports this module (to read files): imported here, when both are loaded
-    from czmc.catalogue import is_course_definition  # noqa: PLC0415
-
     if isinstance(document, dict):
         if "@context" in document or "credentialSubject" in document:
             return DocumentKind.CREDENTIAL

@@ -38,7 +38,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from czmc._countries import ISO_3166_ALPHA2
-from czmc.did import DID_PATTERN
+from czmc._did_syntax import DID_PATTERN
 from czmc.errors import ModelError
 from czmc.report import Issue, pointer
 from czmc.vocab import (
