@@ -9,14 +9,18 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from czmc import _cli_options
-from czmc.keys import Algorithm
+from czmc import MicroCredential, _cli_options
+from czmc.did import did_key
+from czmc.inputs import load_document
+from czmc.keys import Algorithm, Key
 from czmc.registry import CredentialState
 from czmc.status import StatusPurpose
-from czmc.vcjwt import Format
+from czmc.vcjwt import Format, issue
+from tests.conftest import EXAMPLES
 
 HEAVY = frozenset(
     {"pydantic", "pyld", "jsonschema", "jsonschema_rs", "requests", "cryptography", "jwcrypto", "psycopg", "sqlite3"}
@@ -51,6 +55,20 @@ def test_a_public_name_loads_its_module_on_first_use() -> None:
     loaded = _modules_after("import czmc\nczmc.MicroCredential")
     assert "pydantic" in loaded
     assert not loaded & {"requests", "psycopg", "sqlite3", "pyld"}
+
+
+def test_verifying_a_token_loads_no_network_or_registry_library(tmp_path: Path) -> None:
+    key = Key.generate("EdDSA")
+    issuer = did_key(key.public)
+    key = key.with_kid(f"{issuer}#{issuer.removeprefix('did:key:')}")
+    mc = MicroCredential.model_validate(load_document(EXAMPLES / "inputs" / "applied-ai.json"))
+    mc = mc.model_copy(update={"issuer": mc.issuer.model_copy(update={"id": issuer})})
+    token = tmp_path / "credential.jwt"
+    token.write_text(issue(mc, key), encoding="ascii")
+    loaded = _modules_after(f"from czmc.cli import run\nrun(['verify', {str(token)!r}])")
+    assert "cryptography" in loaded  # it did verify
+    # pyld only for JSON-LD the compiled term check does not cover; requests only --online
+    assert not loaded & {"requests", "urllib3", "pyld", "psycopg", "sqlite3"}
 
 
 def test_the_cli_choices_are_the_enums() -> None:

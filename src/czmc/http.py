@@ -17,13 +17,13 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import unquote, urljoin, urlsplit
 
-import requests
-import urllib3.exceptions
-
 from czmc.errors import FetchError
+
+if TYPE_CHECKING:
+    import requests
 
 __all__ = [
     "DEFAULT_ACCEPT",
@@ -144,6 +144,8 @@ class HttpsFetcher:
         self._local = threading.local()
 
     def _session(self) -> requests.Session:
+        import requests  # noqa: PLC0415 - requests (~60 ms to import) only when something is fetched
+
         # requests.Session is not documented as thread-safe: one per thread, closed together.
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
@@ -190,6 +192,9 @@ class HttpsFetcher:
 
     def _get(self, url: str, headers: dict[str, str], remaining: float, deadline: float) -> bytes | str:
         """The body of a 200 response, or the ``Location`` of a redirect."""
+        import requests  # noqa: PLC0415 - see _session
+        import urllib3.exceptions  # noqa: PLC0415
+
         try:
             with self._session().get(
                 url,
