@@ -40,7 +40,7 @@ from __future__ import annotations
 import calendar
 import re
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Self
@@ -61,9 +61,10 @@ from czmc.model import (
     Organisation,
     Timestamp,
     Uri,
+    _collect_language_maps,
     _err,
-    _language_maps,
     _Model,
+    _text_fields,
 )
 from czmc.report import Issue
 
@@ -369,11 +370,13 @@ class _RowMicroCredential(MicroCredential):
     credential takes to validate). :func:`microcredential_for` returns a plain MicroCredential.
     """
 
-    def iter_language_maps(self, base: tuple[str | int, ...] = ()) -> Iterator[tuple[str, dict[str, str]]]:
+    def _language_maps_at(self, base: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], dict[str, str]]]:
         """The language maps outside the course parts (the learner's)."""
-        for name in type(self).model_fields:
+        found: list[tuple[tuple[str | int, ...], dict[str, str]]] = []
+        for name in _text_fields(type(self)):
             if not (not base and name in _COURSE_PARTS):
-                yield from _language_maps(getattr(self, name), (*base, name))
+                _collect_language_maps(getattr(self, name), (*base, name), found)
+        return found
 
 
 def learner_key(row: Mapping[str, str]) -> str | None:
