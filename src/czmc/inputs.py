@@ -120,18 +120,22 @@ def parse_document(text: str, *, yaml_syntax: bool = False, source: str = "<inpu
 def nesting_depth(document: Any) -> int:
     """How deeply arrays and objects nest in ``document`` (a scalar is 0), without recursion."""
     depth = 0
-    level = [document] if isinstance(document, dict | list) else []
+    level = [document] if isinstance(document, _CONTAINERS) else []
     while level:  # breadth first, one level of containers at a time
         depth += 1
         if depth > MAX_DEPTH:
             return depth
         below: list[Any] = []
-        for node in level:
-            below += [
-                child for child in (node.values() if isinstance(node, dict) else node) if isinstance(child, dict | list)
-            ]
+        append = below.append
+        for node in level:  # plain loops and a tuple isinstance: half the time of comprehensions over X | Y
+            for child in node.values() if isinstance(node, dict) else node:
+                if isinstance(child, _CONTAINERS):
+                    append(child)
         level = below
     return depth
+
+
+_CONTAINERS = (dict, list)
 
 
 def _parse(text: str, *, yaml_syntax: bool, source: str) -> Any:
