@@ -23,7 +23,18 @@ from czmc.vcjwt import Format, issue
 from tests.conftest import EXAMPLES
 
 HEAVY = frozenset(
-    {"pydantic", "pyld", "jsonschema", "jsonschema_rs", "requests", "cryptography", "jwcrypto", "psycopg", "sqlite3"}
+    {
+        "yaml",
+        "pydantic",
+        "pyld",
+        "jsonschema",
+        "jsonschema_rs",
+        "requests",
+        "cryptography",
+        "jwcrypto",
+        "psycopg",
+        "sqlite3",
+    }
 )
 
 

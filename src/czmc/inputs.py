@@ -12,8 +12,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from czmc.errors import InputError
 from czmc.report import Issue
 
@@ -74,35 +72,6 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """YAML safe loader that refuses duplicate mapping keys and aliases.
-
-    Aliases are refused because a few hundred bytes of nested aliases expand into billions
-    of nodes for whatever walks the document next ("billion laughs").
-    """
-
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        if self.check_event(yaml.events.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(
-                None, None, "YAML aliases (*name) are not accepted in czmc input", event.start_mark
-            )
-        return super().compose_node(parent, index)
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def parse_document(text: str, *, yaml_syntax: bool = False, source: str = "<input>") -> Any:
     """Parse JSON (or YAML) text; raises :class:`~czmc.errors.InputError` naming the line.
 
@@ -140,8 +109,12 @@ _CONTAINERS = (dict, list)
 
 def _parse(text: str, *, yaml_syntax: bool, source: str) -> Any:
     if yaml_syntax:
+        import yaml  # noqa: PLC0415 - PyYAML (~15 ms to import) only for YAML documents
+
+        from czmc._strict_yaml import StrictLoader  # noqa: PLC0415
+
         try:
-            return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+            return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - a SafeLoader subclass
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from czmc.inputs import _StrictLoader
+from czmc._strict_yaml import StrictLoader as _StrictLoader
 from czmc.report import pointer as make_pointer
 
 __all__ = ["Location", "Locator", "parse_pointer"]
