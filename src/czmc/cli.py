@@ -11,7 +11,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import traceback
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
@@ -58,6 +57,8 @@ _SHELLS = ("bash", "zsh", "fish")
 
 def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that it is either complete or untouched (mode as umask allows)."""
+    import tempfile  # noqa: PLC0415 - only commands that write files need it
+
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

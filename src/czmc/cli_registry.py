@@ -11,7 +11,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -325,6 +324,8 @@ def _write_lines(stream: IO[str], records: Iterator[Record], token: bool) -> int
 
 def _export_file(path: Path, write: Callable[[IO[str]], int]) -> int:
     """Write to a private temporary file beside ``path``, then rename: complete or untouched."""
+    import tempfile  # noqa: PLC0415 - only commands that write files need it
+
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -151,6 +150,8 @@ def render_junit(reports: Sequence[FileReport], *, color: bool = False) -> str:
     too) as ``FILE:LINE:COLUMN: SEVERITY: <JSON Pointer>: <message> [<code>]``; a valid
     file's warnings go to its ``system-out``. ``color`` is ignored.
     """
+    import xml.etree.ElementTree as ET  # noqa: PLC0415 - only JUnit reports need it
+
     failures = sum(1 for report in reports if not report.valid)
     suite = ET.Element(
         "testsuite",
