@@ -10,6 +10,9 @@ credentials/s (issue phase and end to end), the ratio of the issue rate to the r
 signing rate measured here beforehand (one core, signing the signing input of a credential
 of the same course), the peak RSS of the batch process alone (VmHWM) and of the process tree
 (sum of the processes' RSS; pages the workers share with each other count once per process).
+"e2e ÷ raw" is the end-to-end rate (the whole process: start, check, issue, files and manifest)
+over the raw signing rate, "× 1 job" the end-to-end rate over the preceding --jobs 1 run's: give
+--jobs 1,2,1,2 and compare neighbours, since the machine's speed drifts between runs.
 
 ``--learners 100000`` shows that memory does not grow with the roster. ``--tmpfs`` writes the
 tokens to /dev/shm instead of the temporary directory, to take the disk out of the numbers.
@@ -175,17 +178,22 @@ def main() -> None:
         print(f"raw Ed25519 sign: {raw:,.0f}/s; czmc.vcjwt.sign of the same credential: {sign:,.0f}/s (one core)")
         print(
             f"{'jobs':>4} {'check s':>8} {'issue s':>8} {'total s':>8} {'cred/s':>8} {'end-to-end/s':>13} "
-            f"{'÷ raw':>6} {'peak RSS':>9} {'tree RSS':>9}"
+            f"{'÷ raw':>6} {'e2e ÷ raw':>9} {'× 1 job':>8} {'peak RSS':>9} {'tree RSS':>9}"
         )
+        single: float | None = None  # the end-to-end rate of the last --jobs 1 run
         for jobs in (int(value) for value in arguments.jobs.split(",")):
             out = base / f"out-{jobs}"
             result = run_batch(roster, key, out, jobs)
             if result["issued"] != arguments.learners:
                 raise SystemExit(f"issued {result['issued']} of {arguments.learners}")
             rate = result["issued"] / result["issue_seconds"]
+            end_to_end = result["issued"] / result["wall"]
+            if jobs == 1:
+                single = end_to_end
+            speedup = f"{end_to_end / single:>7.2f}x" if single else f"{'':>8}"
             print(
                 f"{jobs:>4} {result['check_seconds']:>8.2f} {result['issue_seconds']:>8.2f} {result['wall']:>8.2f} "
-                f"{rate:>8,.0f} {result['issued'] / result['wall']:>13,.0f} {rate / raw:>6.2f} "
+                f"{rate:>8,.0f} {end_to_end:>13,.0f} {rate / raw:>6.2f} {end_to_end / raw:>9.2f} {speedup} "
                 f"{result['peak'] / 2**20:>7.1f}Mi {result['tree_peak'] / 2**20:>7.1f}Mi"
             )
             shutil.rmtree(out)

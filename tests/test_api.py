@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from types import ModuleType
 
+import pytest
+
 import czmc
 from czmc import errors
 
 
 def test_all_is_the_public_surface() -> None:
+    for name in czmc.__all__:  # the names load on first use: load them all
+        getattr(czmc, name)
     public = {name for name in vars(czmc) if not name.startswith("_")}
     # Importing a submodule binds it on the package; only the ones in __all__ are the API.
     public -= {
@@ -18,6 +22,12 @@ def test_all_is_the_public_surface() -> None:
     }
     assert set(czmc.__all__) - {"__version__"} == public
     assert sorted(czmc.__all__) == czmc.__all__
+
+
+def test_unknown_names_are_attribute_errors() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
+        _ = czmc.no_such_name  # type: ignore[attr-defined]
+    assert set(czmc.__all__) <= set(dir(czmc))
 
 
 def test_named_entry_points_exist() -> None:

@@ -436,10 +436,10 @@ def test_errors_are_one_line_and_a_hint(tmp_path: Path) -> None:
 def _crashing(*args: str) -> subprocess.CompletedProcess[str]:
     """czmc with validate_path replaced by one that raises a bug-like exception."""
     program = (
-        "import sys, czmc.cli\n"
+        "import sys, czmc.cli, czmc.validation\n"
         "def crash(*args, **kwargs):\n"
         "    raise ZeroDivisionError('division by zero')\n"
-        "czmc.cli.validate_path = crash\n"
+        "czmc.validation.validate_path = crash\n"
         "czmc.cli.run(sys.argv[1:])\n"
     )
     return subprocess.run(

@@ -111,3 +111,25 @@ def test_nesting_depth() -> None:
     assert nesting_depth(1) == 0
     assert nesting_depth({"a": [1, {"b": []}]}) == 4
     assert parse_document("[" * 64 + "]" * 64) is not None
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(child) for child in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(child) for child in value), default=0)
+    return 0
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=3),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=3), children, max_size=4),
+    max_leaves=40,
+)
+
+
+@given(_JSON)
+def test_nesting_depth_is_the_depth(document: Any) -> None:
+    from czmc.inputs import nesting_depth
+
+    assert nesting_depth(document) == _depth(document)

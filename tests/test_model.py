@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from pydantic import ValidationError
 
 from czmc import (
@@ -20,7 +21,10 @@ from czmc import (
     Supervision,
     Workload,
 )
-from czmc.model import hash_identity
+from czmc.model import _Model, hash_identity
+from czmc.report import pointer
+from tests.conftest import FULL
+from tests.strategies import micro_credentials
 
 Mutation = Callable[[dict[str, Any]], object]
 
@@ -374,3 +378,32 @@ def test_offsets_are_kept_as_instants(minimal: dict[str, Any]) -> None:
     minimal["issued"] = datetime(2025, 6, 30, 14, tzinfo=timezone(timedelta(hours=2)))
     mc = MicroCredential.model_validate(minimal)
     assert mc.issued == datetime(2025, 6, 30, 12, tzinfo=UTC)
+
+
+def _every_language_map(value: Any, path: tuple[str | int, ...]) -> list[tuple[str, dict[str, str]]]:
+    """The walk over every field, as it was before the walk skipped fields typed as plain values."""
+    if isinstance(value, _Model):
+        return [
+            item
+            for name in type(value).model_fields
+            for item in _every_language_map(getattr(value, name), (*path, name))
+        ]
+    if isinstance(value, tuple):
+        return [item for index, entry in enumerate(value) for item in _every_language_map(entry, (*path, index))]
+    if isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()):
+        return [(pointer(*path), value)]
+    return []
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(micro_credentials())
+def test_the_language_map_walk_skips_no_text(data: dict[str, Any]) -> None:
+    mc = MicroCredential.model_validate(data)
+    assert list(mc.iter_language_maps()) == _every_language_map(mc, ())
+
+
+def test_the_language_map_walk_of_a_full_credential() -> None:
+    mc = MicroCredential.model_validate(FULL)
+    found = list(mc.iter_language_maps())
+    assert found == _every_language_map(mc, ())
+    assert len(found) > 10

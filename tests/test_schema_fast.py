@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
@@ -17,12 +18,13 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import jsonschema
 import jsonschema_rs
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from czmc import MicroCredential, ob3, schema
+from czmc import MicroCredential, _unicode_classes, ob3, schema
 from czmc.inputs import load_document
 from czmc.ob3 import CZMC_SCHEMA_URL, OB_SCHEMA_URL
 from czmc.report import Issue
@@ -67,6 +69,22 @@ def test_every_bundled_schema_has_a_compiled_validator(url: str) -> None:
     assert compiled is not None
     draft = type(schema._validator(url)).__name__
     assert type(compiled).__name__ == draft  # same draft as the python validator, e.g. Draft201909Validator
+
+
+@pytest.mark.parametrize("url", sorted(schema.SCHEMAS))
+def test_every_bundled_schema_is_valid_against_its_metaschema(url: str) -> None:
+    # checked here, not each time a process first validates (the schemas are pinned by hash)
+    document = schema.bundled_schema(url)
+    jsonschema.validators.validator_for(document).check_schema(document)
+
+
+def test_the_tabulated_unicode_classes_are_what_python_matches() -> None:
+    assert unicodedata.unidata_version in _unicode_classes.CLASSES  # a supported Python's version
+    for escape, test in (("\\d", str.isdecimal), ("\\s", str.isspace)):
+        runs = schema._scan_code_points(escape)
+        assert _unicode_classes.CLASSES[unicodedata.unidata_version][escape] == runs
+        matched = {point for start, end in runs for point in range(start, end + 1)}
+        assert matched == {point for point in range(0x110000) if test(chr(point))}, escape
 
 
 @pytest.mark.parametrize("path", CREDENTIALS, ids=lambda p: p.name)

@@ -1,20 +1,31 @@
-"""Signing and registry options that ``czmc issue`` and ``czmc issue-batch`` share, defined once."""
+"""Signing and registry options that ``czmc issue`` and ``czmc issue-batch`` share, defined once.
+
+The choices are spelt out here rather than read from the enums that define them
+(:class:`~czmc.keys.Algorithm`, :class:`~czmc.vcjwt.Format`, :class:`~czmc.status.StatusPurpose`,
+:class:`~czmc.registry.CredentialState`), so that building the command line imports neither the
+crypto nor the verification modules; a test keeps both the same.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from czmc.keys import Algorithm
-from czmc.status import StatusPurpose
-from czmc.vcjwt import Format
-
 F = TypeVar("F", bound=Callable[..., Any])
 
-_PROOF_FORMATS = [fmt.value for fmt in Format]
+ALGORITHMS = ("EdDSA", "ES256", "RS256", "PS256")
+"""The values of :class:`czmc.keys.Algorithm`."""
+PROOF_FORMATS = ("ob3", "vc-jose-cose", "vc1")
+"""The values of :class:`czmc.vcjwt.Format`; the first is the default."""
+STATUS_PURPOSES = ("revocation", "suspension")
+"""The values of :class:`czmc.status.StatusPurpose`."""
+CREDENTIAL_STATES = ("active", "suspended", "revoked")
+"""The values of :class:`czmc.registry.CredentialState`."""
+REQUIREMENTS = ("eu-microcredential", "czmc", "ob3")
+"""The values of :class:`czmc.profiles.Requirement` (``--require-profile``)."""
 
 PASSWORD_OPTION = click.option(
     "--password-env",
@@ -30,14 +41,14 @@ DATA_INTEGRITY = "data-integrity"
 
 def signing_options(command: F) -> F:
     """``--proof-format`` (with its deprecated hidden alias ``--format``) and ``--alg``: the JWT forms."""
-    return _signing_options(command, _PROOF_FORMATS, _JWT_HELP)
+    return _signing_options(command, PROOF_FORMATS, _JWT_HELP)
 
 
 def issue_signing_options(command: F) -> F:
     """:func:`signing_options` with the Data Integrity form too (``czmc issue``)."""
     return _signing_options(
         command,
-        [*_PROOF_FORMATS, DATA_INTEGRITY],
+        [*PROOF_FORMATS, DATA_INTEGRITY],
         _JWT_HELP.removesuffix("  [default: ob3]")
         + "; data-integrity: JSON credential with an embedded DataIntegrityProof (eddsa-rdfc-2022 for "
         "Ed25519 keys, ecdsa-rdfc-2019 for P-256).  [default: ob3]",
@@ -50,7 +61,7 @@ _JWT_HELP = (
 )
 
 
-def _signing_options(command: F, formats: list[str], help_text: str) -> F:
+def _signing_options(command: F, formats: Sequence[str], help_text: str) -> F:
     for option in reversed(
         (
             click.option(
@@ -68,7 +79,7 @@ def _signing_options(command: F, formats: list[str], help_text: str) -> F:
             ),
             click.option(
                 "--alg",
-                type=click.Choice([alg.value for alg in Algorithm]),
+                type=click.Choice(ALGORITHMS),
                 help="Signing algorithm; needed only for PS256 with a PEM key "
                 "(PEM stores none; RSA keys default to RS256).",
             ),
@@ -84,7 +95,7 @@ def chosen_proof_format(command: str, proof_format: str | None, legacy_format: s
         if proof_format is not None and proof_format != legacy_format:
             raise click.UsageError("--format is the old name of --proof-format; give one of them")
         click.echo(f"warning: czmc {command} --format is deprecated; use --proof-format", err=True)
-    return proof_format or legacy_format or Format.OB3.value
+    return proof_format or legacy_format or PROOF_FORMATS[0]
 
 
 def output_option(what: str) -> Callable[[F], F]:
@@ -132,7 +143,7 @@ def registry_options(command: F) -> F:
             ),
             click.option(
                 "--status-purpose",
-                type=click.Choice([purpose.value for purpose in StatusPurpose]),
+                type=click.Choice(STATUS_PURPOSES),
                 help="With --registry: the credential's status entry; revocation is permanent, suspension can be "
                 "lifted (czmc status reinstate).  [default: the issuer's, revocation]",
             ),

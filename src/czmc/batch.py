@@ -66,7 +66,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, ClassVar, Literal
+from typing import IO, TYPE_CHECKING, Any, ClassVar, Literal
 
 import orjson
 
@@ -76,10 +76,12 @@ from czmc.errors import CzmcError, InputError, InvalidError, ModelError
 from czmc.jws import MAX_TOKEN_BYTES
 from czmc.keys import Key
 from czmc.model import MicroCredential
-from czmc.registry import CredentialState, open_registry
 from czmc.report import Issue, Severity
 from czmc.roster import Roster
-from czmc.status import StatusPurpose
+
+if TYPE_CHECKING:
+    from czmc.registry import Registry
+    from czmc.status import StatusPurpose
 
 try:
     import fcntl
@@ -356,7 +358,12 @@ class _Worker:
         self.course = job.course
         self.format = vcjwt.Format(job.format)
         self.key = signing_key(job.key, job.course.issuer.id)
-        self.registry = open_registry(job.registry) if job.registry is not None else None
+        self.registry: Registry | None = None
+        if job.registry is not None:
+            # the registry (sqlite3 or psycopg, the status lists) only when issuing into one
+            from czmc.registry import open_registry  # noqa: PLC0415
+
+            self.registry = open_registry(job.registry)
 
     def close(self) -> None:
         if self.registry is not None:
@@ -402,6 +409,8 @@ class _Worker:
                 for _, _, mc in valid
             ]
         else:
+            from czmc.registry import CredentialState  # noqa: PLC0415 - see __init__
+
             # One transaction for the chunk (one disk sync), keyed by the credential ids, which are
             # stable across reruns: a rerun after a crash gets what the registry recorded, never a
             # second credential.
@@ -417,7 +426,7 @@ class _Worker:
             ]
         for (line, learner, mc), (text, issued, state) in zip(valid, signed, strict=True):
             token = text.encode("ascii")
-            name = f"{self.course.credential_uuid(learner)}.jwt"
+            name = f"{(mc.id or '').removeprefix('urn:uuid:')}.jwt"  # the credential_uuid of the learner
             self._write(name, token)
             entry = ManifestEntry(
                 course=self.course.key,
@@ -640,12 +649,16 @@ class _Manifest:
         self._stream.seek(0, os.SEEK_END)
 
     def append(self, line: bytes) -> None:
-        """Append one entry (its JSON, without newline) and flush it to the operating system."""
+        """Append one entry (its JSON, without newline); :meth:`flush` hands it to the operating system."""
         self._stream.write(line + b"\n")
+
+    def flush(self) -> None:
+        """Flush the entries appended so far (after each chunk: one write for its lines, not one each)."""
         self._stream.flush()
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
+            self._stream.flush()
             os.fsync(self._stream.fileno())
         self._stream.close()
 
@@ -1059,6 +1072,7 @@ class _Batch:
                             *result,
                         ]
                     )
+            manifest.flush()
             self._progress("issue", start, issued=issued, already_issued=already, to_issue=to_issue)
         return issued
 
@@ -1112,6 +1126,14 @@ def issue_batch(
         on_problem=on_problem,
         registry=registry,
         status_url=status_url,
-        status_purpose=StatusPurpose(status_purpose).value if status_purpose is not None else None,
+        status_purpose=_purpose(status_purpose),
     )
     return batch.run()
+
+
+def _purpose(value: StatusPurpose | str | None) -> str | None:
+    if value is None:
+        return None
+    from czmc.status import StatusPurpose  # noqa: PLC0415 - the status machinery only with a registry
+
+    return StatusPurpose(value).value

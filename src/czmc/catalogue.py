@@ -40,7 +40,7 @@ from __future__ import annotations
 import calendar
 import re
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Self
@@ -48,8 +48,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, Field, WithJsonSchema, field_validator, model_validator
 
+from czmc._row_fields import ROW_FIELDS
 from czmc.errors import InputError, InvalidError, ModelError
-from czmc.inputs import load_document
+from czmc.inputs import is_course_definition, load_document
 from czmc.model import (
     _EXT_TYPE,
     LEARNER_IDENTIFIER_TYPES,
@@ -60,9 +61,10 @@ from czmc.model import (
     Organisation,
     Timestamp,
     Uri,
+    _collect_language_maps,
     _err,
-    _language_maps,
     _Model,
+    _text_fields,
 )
 from czmc.report import Issue
 
@@ -85,22 +87,6 @@ COURSE_DEFINITION_SCHEMA_ID = "https://w3id.org/czmc/schemas/course-definition/v
 
 BATCH_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://w3id.org/czmc/batch")
 """UUID namespace of the ids czmc derives (uuid5) for batch-issued credentials and learners."""
-
-ROW_FIELDS: tuple[str, ...] = (
-    "student_number",
-    "learner_id",
-    "name",
-    "given_name",
-    "family_name",
-    "name_prefix",
-    "name_suffix",
-    "email",
-    "grade",
-    "completed",
-    "issued",
-    "activity_start",
-)
-"""The per-learner fields a roster row may give (see the module documentation)."""
 
 _DURATION = re.compile(
     r"^P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
@@ -338,19 +324,6 @@ def course_definition_json_schema() -> dict[str, Any]:
     }
 
 
-def is_course_definition(document: Any) -> bool:
-    """Whether ``document`` is meant as a course definition: an achievement and an issuer, no learner.
-
-    Model inputs have a ``learner``; credentials have ``@context``/``credentialSubject``.
-    """
-    return (
-        isinstance(document, dict)
-        and "achievement" in document
-        and "issuer" in document
-        and not {"learner", "@context", "credentialSubject"} & document.keys()
-    )
-
-
 def course_definition_issues(document: Any) -> list[Issue]:
     """Every problem of a course definition document (empty if it is valid)."""
     try:
@@ -397,11 +370,13 @@ class _RowMicroCredential(MicroCredential):
     credential takes to validate). :func:`microcredential_for` returns a plain MicroCredential.
     """
 
-    def iter_language_maps(self, base: tuple[str | int, ...] = ()) -> Iterator[tuple[str, dict[str, str]]]:
+    def _language_maps_at(self, base: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], dict[str, str]]]:
         """The language maps outside the course parts (the learner's)."""
-        for name in type(self).model_fields:
+        found: list[tuple[tuple[str | int, ...], dict[str, str]]] = []
+        for name in _text_fields(type(self)):
             if not (not base and name in _COURSE_PARTS):
-                yield from _language_maps(getattr(self, name), (*base, name))
+                _collect_language_maps(getattr(self, name), (*base, name), found)
+        return found
 
 
 def learner_key(row: Mapping[str, str]) -> str | None:

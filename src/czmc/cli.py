@@ -9,22 +9,31 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import os
 import re
-import stat
 import sys
 import traceback
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from click.shell_completion import get_completion_class
 
-from czmc import did, ob3, status, vcjwt
-from czmc import keys as keys_module
+from czmc._cli_common import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_PROFILE,
+    EXIT_USAGE,
+)
+from czmc._cli_common import color as _color
+from czmc._cli_common import fail as _fail
+from czmc._cli_common import load_key as _load_key
+from czmc._cli_common import password as _password
+from czmc._cli_common import read_stdin_bytes as _read_stdin_bytes
 from czmc._cli_files import (
     GLOB_CHARACTERS,
     OutputRefused,
@@ -36,8 +45,10 @@ from czmc._cli_files import (
     write_output,
 )
 from czmc._cli_options import (
+    ALGORITHMS,
     DATA_INTEGRITY,
     PASSWORD_OPTION,
+    REQUIREMENTS,
     check_registry_options,
     chosen_proof_format,
     issue_signing_options,
@@ -47,48 +58,24 @@ from czmc._cli_options import (
 from czmc._terminal import escape_controls
 from czmc.checks import CheckStatus
 from czmc.errors import CzmcError, InvalidError, SigningError
-from czmc.http import HttpsFetcher, _host_problem
 from czmc.inputs import MAX_FILE_BYTES, TOKEN_SUFFIXES, decode, load_document, parse_document
-from czmc.keys import Algorithm, Key
-from czmc.model import MicroCredential
-from czmc.profiles import Requirement
 from czmc.render import FORMATS, render
-from czmc.validation import FileReport, validate_path, validate_text
-from czmc.verification import Verdict
 
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
-EXIT_PROFILE = 3
-"""Valid (authentic, current, well formed) but not meeting a claimed or required profile."""
-EXIT_INTERRUPTED = 130
-"""Interrupted (Ctrl-C): 128 + SIGINT, as shells report it."""
-EXIT_INTERNAL = 70
-"""An unexpected error: a bug in czmc (EX_SOFTWARE of sysexits.h)."""
+if TYPE_CHECKING:
+    from czmc.did import Resolver
+    from czmc.http import HttpsFetcher
+    from czmc.keys import Key
+    from czmc.model import MicroCredential
+    from czmc.status import StatusChecker
+    from czmc.validation import FileReport
+    from czmc.verification import Verdict
+
+# Commands import the library modules they use when they run: czmc --version or --help loads
+# neither pydantic nor the crypto, JSON-LD, JSON Schema or HTTP libraries.
 
 _OUTPUT_HINT = "write to a regular file (for a link: the file it points to), or '-' for standard output"
 _SUFFIXES = (".json", ".jsonld", ".yaml", ".yml", *sorted(TOKEN_SUFFIXES))
 _SHELLS = ("bash", "zsh", "fish")
-
-
-def _color() -> bool | None:
-    """False when NO_COLOR is set (https://no-color.org); None lets click colour terminals only."""
-    return False if os.environ.get("NO_COLOR") else None
-
-
-def _hint_for_help() -> str:
-    context = click.get_current_context(silent=True)
-    return f"run {context.command_path if context else 'czmc'} --help"
-
-
-def _fail(message: str, issues: Sequence[Any] = (), code: int = EXIT_INVALID, hint: str | None = None) -> NoReturn:
-    """Print ``error: MESSAGE`` (and the issues, one a line) and a ``hint:`` line to standard error; exit."""
-    color = _color()
-    click.echo(f"{click.style('error:', fg='red', bold=True)} {escape_controls(message)}", err=True, color=color)
-    for issue in issues:
-        click.echo(f"  {escape_controls(str(issue))}", err=True)
-    click.echo(f"{click.style('hint:', fg='cyan')} {escape_controls(hint or _hint_for_help())}", err=True, color=color)
-    sys.exit(code)
 
 
 def write_atomically(path: Path, text: str, *, private: bool = False) -> None:
@@ -197,11 +184,15 @@ def build(input_path: str, output: Path, credential_id: str | None) -> None:
     mc = _load_model(input_path)
     if credential_id is not None and mc.id is not None and credential_id != mc.id:
         _fail(f"--id {credential_id} conflicts with the input's id {mc.id}", code=EXIT_USAGE)
+    from czmc import ob3  # noqa: PLC0415 - see the imports
+
     credential = ob3.to_credential(mc, credential_id=credential_id)
     _emit(output, json.dumps(credential, ensure_ascii=False, indent=2) + "\n", private=True)
 
 
 def _load_model(input_path: str) -> MicroCredential:
+    from czmc.model import MicroCredential  # noqa: PLC0415 - see the imports
+
     try:
         data = _read_stdin() if input_path == "-" else load_document(input_path)
         return MicroCredential.model_validate(data)
@@ -221,10 +212,6 @@ def _emit(output: Path, text: str, *, announce: bool = True, private: bool = Fal
         write_atomically(output, text, private=private)
         if announce:
             click.echo(f"wrote {output}", err=True)
-
-
-def _read_stdin_bytes() -> bytes:
-    return sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
 
 
 def _read_stdin_text() -> str:
@@ -319,6 +306,8 @@ def _allowed_hosts(_context: click.Context, _parameter: click.Parameter, values:
         try:
             ipaddress.ip_network(value.strip("[]"), strict=False)
         except ValueError:
+            from czmc.http import _host_problem  # noqa: PLC0415 - see the imports
+
             problem = _host_problem(value.lower())
             if problem is not None:
                 raise click.BadParameter(f"{problem}; give a host name, an IP address or a network") from None
@@ -358,7 +347,7 @@ _REQUIRE_OPTION = click.option(
     "--require-profile",
     "require",
     multiple=True,
-    type=click.Choice([item.value for item in Requirement]),
+    type=click.Choice(REQUIREMENTS),
     help="Require a profile of every valid credential (exit code 3 if one does not meet it): "
     "eu-microcredential (every mandatory Annex I element), czmc (czmc's EU micro-credential profile, "
     "every EU rule met), ob3 (an Open Badges 3.0 achievement credential). Repeatable.",
@@ -457,6 +446,8 @@ def validate(
       czmc validate credentials/ --format junit -o czmc-report.xml
       czmc validate signed/*.jwt --verify --did-document did.json
     """
+    from czmc.validation import validate_path, validate_text  # noqa: PLC0415 - see the imports
+
     if did_documents and not verify_signatures:
         _fail("--did-document only applies with --verify", code=EXIT_USAGE)
     if online and not (verify_signatures or documents_dir):
@@ -499,15 +490,6 @@ def validate(
 # --- keys, signing, verification ----------------------------------------------------------
 
 
-def _password(variable: str | None) -> bytes | None:
-    if variable is None:
-        return None
-    value = os.environ.get(variable)
-    if value is None:
-        _fail(f"environment variable {variable} (named by --password-env) is not set", code=EXIT_USAGE)
-    return value.encode()
-
-
 @main.command()
 @click.option(
     "-o",
@@ -518,8 +500,8 @@ def _password(variable: str | None) -> bytes | None:
 )
 @click.option(
     "--alg",
-    type=click.Choice([alg.value for alg in Algorithm]),
-    default=Algorithm.EDDSA.value,
+    type=click.Choice(ALGORITHMS),
+    default=ALGORITHMS[0],
     show_default=True,
     help="EdDSA (Ed25519) and ES256 (P-256) for wallets and did:key; RS256 is what OB 3.0 certification tests.",
 )
@@ -590,6 +572,9 @@ def keygen(
         _check_output(did_document)
     if did_document is not None and not did_method.startswith("did:web:"):
         _fail("--did-document is for --did did:web:...", code=EXIT_USAGE)
+    from czmc import did  # noqa: PLC0415 - see the imports
+    from czmc.keys import Key  # noqa: PLC0415
+
     key = Key.generate(alg)
     document: dict[str, Any] | None = None
     try:
@@ -626,38 +611,6 @@ def keygen(
         summary["did_document"] = document
         summary["did_document_url"] = did.did_web_url(identifier)
     click.echo(json.dumps(summary, indent=2))
-
-
-def warn_if_others_can_read(path: str | Path) -> None:
-    """Warn, as ssh does, when a private key file is readable or writable by others than its owner."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return  # reading it reports the problem
-    if stat.S_ISREG(mode) and mode & 0o077:
-        click.echo(
-            f"warning: the private key {escape_controls(str(path))} is accessible by others (mode "
-            f"{stat.S_IMODE(mode):04o}); keep it private: chmod 600 {escape_controls(str(path))}",
-            err=True,
-        )
-
-
-def _load_key(path: str, password_env: str | None, alg: str | None = None) -> Key:
-    hint = "the key file comes from czmc keygen; a PEM key's password from --password-env"
-    try:
-        if path != "-":
-            warn_if_others_can_read(path)
-            return keys_module.load(path, password=_password(password_env), alg=alg)
-        data = _read_stdin_bytes()
-        if data.lstrip().startswith(b"{"):
-            try:
-                jwk = json.loads(data)
-            except ValueError:
-                _fail("the key on standard input is not valid JSON", code=EXIT_USAGE, hint=hint)
-            return Key.from_jwk(jwk, alg=alg)
-        return Key.from_pem(data, password=_password(password_env), alg=alg)
-    except CzmcError as error:
-        _fail(error.message, code=EXIT_USAGE, hint=hint)
 
 
 @main.command()
@@ -720,6 +673,8 @@ def issue(
       czmc issue input.yaml --key cvut.jwk --registry registry.db -o credential.jwt
       czmc issue input.yaml --key cvut.jwk --proof-format data-integrity -o credential.json
     """
+    from czmc import ob3, vcjwt  # noqa: PLC0415 - see the imports
+
     chosen_format = chosen_proof_format("issue", proof_format, legacy_format)
     check_registry_options(registry_target, status_url, status_purpose)
     if chosen_format == DATA_INTEGRITY and registry_target is not None:
@@ -761,6 +716,7 @@ def issue(
 def _data_integrity(credential: dict[str, Any], key: Key) -> str:
     """``credential`` with an embedded Data Integrity proof by ``key``, as JSON text."""
     from czmc import dataintegrity  # noqa: PLC0415 - canonicalisation is loaded only for this form
+    from czmc.keys import Algorithm  # noqa: PLC0415 - see the imports
 
     suites = {Algorithm.EDDSA: dataintegrity.EDDSA_RDFC_2022, Algorithm.ES256: dataintegrity.ECDSA_RDFC_2019}
     suite = suites.get(key.alg)
@@ -814,7 +770,9 @@ def _is_file(name: str) -> bool:
         return False
 
 
-def _document_resolver(paths: Sequence[Path], online: bool, allowed_hosts: Sequence[str] = ()) -> did.Resolver:
+def _document_resolver(paths: Sequence[Path], online: bool, allowed_hosts: Sequence[str] = ()) -> Resolver:
+    from czmc import did  # noqa: PLC0415 - see the imports
+
     documents = []
     for path in paths:
         try:
@@ -845,7 +803,9 @@ _NO_STATUS_OPTION = click.option(
 )
 
 
-def _status_checker(paths: Sequence[Path], online: bool, allowed_hosts: Sequence[str] = ()) -> status.StatusChecker:
+def _status_checker(paths: Sequence[Path], online: bool, allowed_hosts: Sequence[str] = ()) -> StatusChecker:
+    from czmc import status  # noqa: PLC0415 - see the imports
+
     """The StatusChecker for ``czmc verify``: pinned lists from ``paths``, https fetching if ``online``."""
     tokens = []
     for path in paths:

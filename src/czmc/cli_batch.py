@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from czmc import batch
+from czmc._cli_common import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from czmc._cli_common import fail as _fail
+from czmc._cli_common import password as _password
+from czmc._cli_common import warn_if_others_can_read
 from czmc._cli_options import (
     PASSWORD_OPTION,
     check_registry_options,
@@ -23,9 +25,8 @@ from czmc._cli_options import (
     registry_options,
     signing_options,
 )
+from czmc._row_fields import ROW_FIELDS
 from czmc._terminal import escape_controls
-from czmc.batch import InvalidRowsError, KeySource, OutputDirectoryError, Progress, RowProblem
-from czmc.catalogue import ROW_FIELDS, load_course_definition
 from czmc.errors import (
     CzmcError,
     InputError,
@@ -35,33 +36,15 @@ from czmc.errors import (
     RegistryError,
     SigningError,
 )
-from czmc.roster import ColumnMapping, open_roster
+
+if TYPE_CHECKING:
+    from czmc.batch import BatchResult, Progress, RowProblem
 
 __all__ = ["issue_batch"]
-
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
 
 _WARNINGS_SHOWN = 20
 
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ",", "pipe": "|"}
-
-
-# czmc.cli registers this module's command at its end, so its helpers are imported when used.
-
-
-def _fail(message: str, issues: Sequence[Any] = (), code: int = EXIT_INVALID, hint: str | None = None) -> NoReturn:
-    from czmc import cli  # noqa: PLC0415 - see above
-
-    cli._fail(message, issues, code=code, hint=hint)
-
-
-def _password(variable: str | None) -> bytes | None:
-    from czmc import cli  # noqa: PLC0415 - see above
-
-    return cli._password(variable)
 
 
 class _Reporter:
@@ -148,7 +131,7 @@ class _Reporter:
             self._line(self._pending)
 
 
-def _warn_rows(result: batch.BatchResult, roster_path: Path) -> None:
+def _warn_rows(result: BatchResult, roster_path: Path) -> None:
     """Say what was issued although it deserves a look: an empty roster, rows with warnings."""
     if result.rows == 0:
         click.echo(f"warning: {roster_path} has no rows, only a header: nothing was issued", err=True)
@@ -292,6 +275,12 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
           --encoding cp1250 --map student_number=UCO --map grade=Hodnoceni --skip-invalid
       czmc issue-batch course.yaml export.csv --key muni.jwk --registry registry.db
     """
+    # the batch machinery (pydantic, crypto, the registry) only when the command runs
+    from czmc import batch  # noqa: PLC0415
+    from czmc.batch import InvalidRowsError, KeySource, OutputDirectoryError  # noqa: PLC0415
+    from czmc.catalogue import load_course_definition  # noqa: PLC0415
+    from czmc.roster import ColumnMapping, open_roster  # noqa: PLC0415
+
     chosen_format = chosen_proof_format("issue-batch", proof_format, legacy_format)
     check_registry_options(registry_target, status_url, status_purpose)
     issued_at = None
@@ -322,9 +311,7 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
     if skip_invalid and rejects_path is None:
         rejects_path = out / ("rejects.jsonl" if roster.format == "jsonl" else "rejects.csv")
     reporter = _Reporter(sys.stderr, interactive=sys.stderr.isatty())
-    from czmc import cli  # noqa: PLC0415 - see above
-
-    cli.warn_if_others_can_read(key_path)
+    warn_if_others_can_read(key_path)
     key = KeySource(key_path, _password(password_env), kid, alg)
     try:
         result = batch.issue_batch(
@@ -358,7 +345,7 @@ def issue_batch(  # noqa: PLR0917 - click passes every option by keyword
         _fail(f"cannot read the roster {roster_path}", error.issues)
     except (RegistryError, MissingDependencyError) as error:
         reporter.close()
-        from czmc.cli_registry import fail_registry  # noqa: PLC0415 - czmc.cli imports both modules
+        from czmc.cli_registry import fail_registry  # noqa: PLC0415 - the registry commands' refusals
 
         fail_registry(error)
     except OutputDirectoryError as error:

@@ -14,21 +14,20 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO, TYPE_CHECKING, NoReturn
 
 import click
 
+from czmc._cli_common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, fail, load_key
 from czmc._cli_files import OutputRefused, is_stdout, open_output
-from czmc._cli_options import PASSWORD_OPTION, output_option, registry_option
+from czmc._cli_options import CREDENTIAL_STATES, PASSWORD_OPTION, output_option, registry_option
 from czmc._terminal import escape_controls
 from czmc.errors import CzmcError, MissingDependencyError, RegistryError, SigningError
-from czmc.registry import CredentialState, Record, Registry, open_registry
+
+if TYPE_CHECKING:
+    from czmc.registry import Record, Registry
 
 __all__ = ["registry_group", "status_group"]
-
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
 
 # Refusals caused by how the command was called, not by the registry's content.
 _USAGE_CODES = frozenset(
@@ -63,9 +62,7 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 def _fail(message: str, code: int = EXIT_INVALID, hint: str | None = None) -> NoReturn:
-    from czmc import cli  # noqa: PLC0415 - czmc.cli registers these commands at its end
-
-    cli._fail(message, code=code, hint=hint)
+    fail(message, code=code, hint=hint)
 
 
 def fail_registry(error: CzmcError) -> NoReturn:
@@ -80,6 +77,8 @@ def opened(target: str, *, create: bool = False) -> Iterator[Registry]:
 
     Only issuing creates a registry: the other commands refuse a path that holds none.
     """
+    from czmc.registry import open_registry  # noqa: PLC0415 - sqlite3 (or psycopg) only when a command runs
+
     try:
         registry = open_registry(target, create=create)
     except (RegistryError, MissingDependencyError) as error:
@@ -205,10 +204,10 @@ def publish(  # noqa: PLR0917 - click passes every option by keyword
       czmc status publish --registry registry.db --key muni.jwk --out site/status
       czmc status publish --registry postgresql://czmc@db/registry --key muni.jwk --out site/status --valid-for 7d
     """
-    from czmc import cli, vcjwt  # noqa: PLC0415 - czmc.cli registers these commands at its end
+    from czmc import vcjwt  # noqa: PLC0415 - the signing machinery only when publishing
 
     expiry, caching = _duration(valid_for, "--valid-for"), _duration(ttl, "--ttl")
-    key = cli._load_key(key_path, password_env)
+    key = load_key(key_path, password_env)
     with opened(registry_target) as registry:
         chosen = issuer
         if chosen is None:
@@ -234,9 +233,7 @@ def registry_group() -> None:
     """Read the issuance registry: what was issued, its status and history."""
 
 
-_STATE_OPTION = click.option(
-    "--state", type=click.Choice([state.value for state in CredentialState]), help="Only credentials in this state."
-)
+_STATE_OPTION = click.option("--state", type=click.Choice(CREDENTIAL_STATES), help="Only credentials in this state.")
 _ISSUER_OPTION = click.option("--issuer", help="Only this issuer's credentials.")
 
 

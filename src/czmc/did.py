@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from multiformats import multibase, multicodec
 
 from czmc import _b64
+from czmc._did_syntax import DID_PATTERN
 from czmc.errors import InputError, InvalidKeyError, ResolutionError
 from czmc.http import Fetcher, _host_problem
 from czmc.inputs import parse_document
@@ -78,11 +79,7 @@ _CODEC_OF = {"Ed25519": "ed25519-pub", "P-256": "p256-pub"}
 _LENGTH_OF = {"ed25519-pub": 32, "p256-pub": 33}
 _MAX_MULTIKEY_LENGTH = 128  # base58 decoding is quadratic; P-256 keys take 49 characters
 
-# DID Core 3.1: did = "did:" method-name ":" method-specific-id; idchar = ALPHA / DIGIT / "." / "-" / "_" / pct-encoded
-_IDCHARS = r"(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})"
 _WHITESPACE = re.compile(r"\s")
-DID_PATTERN = re.compile(rf"did:[a-z0-9]+:(?:{_IDCHARS}*:)*{_IDCHARS}+")
-"""DID syntax (DID Core 3.1), to be used with ``fullmatch``."""
 _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _PORT = re.compile(r"[1-9][0-9]{0,4}")
 _NUMERIC_LABEL = re.compile(r"[0-9]+|0[xX][0-9A-Fa-f]*")

@@ -23,8 +23,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from pyld import jsonld as _pyld
-
 from czmc import _terms
 from czmc.errors import DocumentLoaderError, JsonLdError
 from czmc.report import Issue, pointer
@@ -130,6 +128,8 @@ def expand(document: Mapping[str, Any], loader: DocumentLoader | None = None) ->
     Raises :class:`~czmc.errors.JsonLdError` when the document is not valid JSON-LD and
     :class:`~czmc.errors.DocumentLoaderError` when it needs a context that is not available.
     """
+    from pyld import jsonld as _pyld  # noqa: PLC0415 - pyld only where a full expansion is needed
+
     try:
         expanded: list[dict[str, Any]] = _pyld.expand(
             dict(document), {"documentLoader": loader or document_loader, "base": None}
@@ -185,6 +185,8 @@ def undefined_terms(document: Mapping[str, Any], loader: DocumentLoader | None =
 
 def undefined_terms_expanded(document: Mapping[str, Any], loader: DocumentLoader | None = None) -> list[Issue]:
     """:func:`undefined_terms`, always by a full pyld expansion of ``document``."""
+    from pyld import jsonld as _pyld  # noqa: PLC0415 - see expand
+
     dropped: set[str] = set()
 
     def record(term: str | None) -> None:

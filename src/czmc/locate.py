@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import yaml
 
-from czmc.inputs import MAX_DEPTH, _StrictLoader
+from czmc._limits import MAX_DEPTH
+from czmc._strict_yaml import StrictLoader as _StrictLoader
 
 __all__ = ["Location", "Locator", "parse_pointer"]
 

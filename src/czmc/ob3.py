@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import orjson
+
 from czmc.errors import MappingError, ModelError
 from czmc.jsonld import CZMC_CONTEXT, OB_CONTEXT, OB_EXTENSIONS_CONTEXT, VC_CONTEXT
 from czmc.model import (
@@ -818,6 +820,8 @@ def from_credential(credential: Mapping[str, Any], *, strict: bool = True) -> Mi
 
 
 def _differences(actual: Mapping[str, Any], expected: Mapping[str, Any]) -> Iterator[Issue]:
+    if _same(actual, expected):
+        return
     for key, value in actual.items():
         if key in ENVELOPE_MEMBERS:
             continue
@@ -825,6 +829,26 @@ def _differences(actual: Mapping[str, Any], expected: Mapping[str, Any]) -> Iter
     for key in expected:
         if key not in actual:
             yield Issue("ob3.missing", pointer(key), "is missing; czmc credentials always carry it")
+
+
+def _same(actual: Mapping[str, Any], expected: Mapping[str, Any]) -> bool:
+    """Whether :func:`_differences` finds nothing, decided in C for the usual case (a faithful credential).
+
+    Python equality of the members outside the envelope misses only what :func:`_diff` adds
+    to it: a bool where the other side has a number (``True == 1``). The sorted JSON of
+    both sides tells those apart, so when both agree there is no difference; otherwise (or
+    for what is not plain JSON) :func:`_diff` decides, as it always did.
+    """
+    if not expected.keys() <= actual.keys():
+        return False
+    left = {key: value for key, value in actual.items() if key not in ENVELOPE_MEMBERS}
+    right = {key: value for key, value in expected.items() if key not in ENVELOPE_MEMBERS}
+    if left != right:
+        return False
+    try:
+        return bool(orjson.dumps(left, option=orjson.OPT_SORT_KEYS) == orjson.dumps(right, option=orjson.OPT_SORT_KEYS))
+    except TypeError:  # not plain JSON (orjson.JSONEncodeError is a TypeError)
+        return False
 
 
 _MISSING = object()

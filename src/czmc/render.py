@@ -17,15 +17,19 @@ from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import click
 
 from czmc._terminal import escape_controls
 from czmc.report import Issue, Severity
-from czmc.validation import FileReport, SignatureStatus
-from czmc.verification import Verdict
+
+if TYPE_CHECKING:  # the reports come from czmc.validation; rendering them needs none of its machinery
+    from czmc.validation import FileReport
+
+_PROFILE_NOT_MET = "profile_not_met"
+"""The value of :attr:`czmc.verification.Verdict.PROFILE_NOT_MET` (a StrEnum): valid, short of a profile."""
 
 __all__ = [
     "FORMATS",
@@ -51,15 +55,15 @@ def _counts(report: FileReport) -> tuple[int, int]:
 
 def _summary(reports: Sequence[FileReport]) -> str:
     invalid = sum(1 for report in reports if not report.valid)
-    short = sum(1 for report in reports if report.verdict is Verdict.PROFILE_NOT_MET)
+    short = sum(1 for report in reports if report.verdict == _PROFILE_NOT_MET)
     text = f"{_plural(len(reports), 'file')} checked, {invalid} invalid"
     return text + (f", {short} valid but not meeting {'its' if short == 1 else 'their'} profile" if short else "")
 
 
-_SIGNATURE_NOTES = {
-    SignatureStatus.NOT_CHECKED: "signature not checked",
-    SignatureStatus.VERIFIED: "signature verified",
-    SignatureStatus.NOT_VERIFIED: "signature not verified",
+_SIGNATURE_NOTES = {  # by the values of czmc.validation.SignatureStatus
+    "not_checked": "signature not checked",
+    "verified": "signature verified",
+    "not_verified": "signature not verified",
 }
 
 
@@ -76,7 +80,7 @@ def render_text(reports: Sequence[FileReport], *, color: bool = False) -> str:
     lines = []
     for report in reports:
         errors, warnings = _counts(report)
-        if report.verdict is Verdict.PROFILE_NOT_MET:
+        if report.verdict == _PROFILE_NOT_MET:
             verdict = style(f"valid, but not meeting its profile: {_plural(errors, 'problem')}", fg="yellow", bold=True)
         elif errors:
             verdict = style(_plural(errors, "problem"), fg="red", bold=True)
@@ -160,6 +164,8 @@ def render_junit(reports: Sequence[FileReport], *, color: bool = False) -> str:
     too) as ``FILE:LINE:COLUMN: SEVERITY: <JSON Pointer>: <message> [<code>]``; a valid
     file's warnings go to its ``system-out``. ``color`` is ignored.
     """
+    import xml.etree.ElementTree as ET  # noqa: PLC0415 - only JUnit reports need it
+
     failures = sum(1 for report in reports if _counts(report)[0])  # invalid, or short of its profile
     suite = ET.Element(
         "testsuite",
