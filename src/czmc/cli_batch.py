@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from czmc._cli_common import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from czmc._cli_common import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_USAGE, warn_if_others_can_read
 from czmc._cli_common import fail as _fail
 from czmc._cli_common import password as _password
-from czmc._cli_common import warn_if_others_can_read
 from czmc._cli_options import (
     PASSWORD_OPTION,
     check_registry_options,
