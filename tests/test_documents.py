@@ -18,7 +18,7 @@ from czmc import DocumentLoaderError, DocumentStore, DocumentStoreError, jsonld,
 from czmc.cli import main
 from czmc.documents import LOCK_FILE, MAX_DEPTH, MAX_DOCUMENT_BYTES, parse_document
 from czmc.http import HttpsFetcher, OfflineFetcher
-from tests._servers import Running, json_route, respond, serve, status
+from tests._servers import LOOPBACK, Running, json_route, respond, serve, status
 
 EXT_URL = "https://example.org/profile/context.json"
 SCHEMA_URL = "https://example.org/profile/schema.json"
@@ -335,7 +335,9 @@ def site(https_server: Running) -> Running:
 
 @pytest.fixture
 def online(tmp_path: Path, https_server: Running) -> Iterator[DocumentStore]:
-    with HttpsFetcher(timeout=2.0, max_bytes=64 * 1024, ca_bundle=https_server.ca_bundle) as fetcher:
+    with HttpsFetcher(
+        timeout=2.0, max_bytes=64 * 1024, ca_bundle=https_server.ca_bundle, allow_networks=LOOPBACK
+    ) as fetcher:
         yield DocumentStore(tmp_path / "online", fetcher=fetcher)
 
 

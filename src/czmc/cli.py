@@ -364,9 +364,9 @@ _DOCUMENTS_OPTION = click.option(
 
 def _verdict_exit(verdicts: Sequence[Verdict]) -> int:
     """1 if anything is invalid, else 3 if anything misses its profile, else 0."""
-    if Verdict.INVALID in verdicts:
+    if "invalid" in verdicts:  # Verdict is a StrEnum: its members equal their values
         return EXIT_INVALID
-    return EXIT_PROFILE if Verdict.PROFILE_NOT_MET in verdicts else EXIT_OK
+    return EXIT_PROFILE if "profile_not_met" in verdicts else EXIT_OK
 
 
 def _document_store(directory: Path | None, online: bool, allowed_hosts: Sequence[str] = ()) -> Any:
@@ -936,10 +936,10 @@ def verify(
     sys.exit(_verdict_exit([result.verdict]))
 
 
-_VERDICT_LINES = {
-    Verdict.VALID: "VALID",
-    Verdict.INVALID: "INVALID",
-    Verdict.PROFILE_NOT_MET: "VALID, BUT NOT MEETING ITS PROFILE",
+_VERDICT_LINES = {  # by the values of czmc.verification.Verdict
+    "valid": "VALID",
+    "invalid": "INVALID",
+    "profile_not_met": "VALID, BUT NOT MEETING ITS PROFILE",
 }
 
 

@@ -37,7 +37,7 @@ import hashlib
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -51,7 +51,7 @@ from pyld.context_resolver import ContextResolver as _ContextResolver
 
 from czmc import did
 from czmc.errors import CzmcError, DocumentLoaderError, JsonLdError, SigningError
-from czmc.jsonld import DocumentLoader, document_loader
+from czmc.jsonld import KEYWORD_SHAPED_ID, DocumentLoader, document_loader, relative_iris
 from czmc.keys import Algorithm, Key, PublicKey
 from czmc.report import Issue
 from czmc.vcjwt import Check, CheckStatus
@@ -304,7 +304,9 @@ class _Processor(_pyld.JsonLdProcessor):  # type: ignore[misc]
         ]
         issues += [
             Issue("jsonld.undefined_type", "", f"{value!r} is not defined by the @context (not an absolute IRI)")
-            for value in sorted(set(_relative_iris(expanded)))
+            for value in sorted(
+                {"@id: null" if value == KEYWORD_SHAPED_ID else value for value in relative_iris(expanded)}
+            )
         ]
         if issues:
             raise JsonLdError(issues)
@@ -326,26 +328,6 @@ def _processor(loader: DocumentLoader) -> _Processor:
         while len(_processors) > 16:
             _processors.popitem(last=False)
         return processor
-
-
-def _relative_iris(node: Any) -> Iterator[str]:
-    """Types and ``@id`` values of expanded JSON-LD that are not absolute IRIs (JSON-LD safe mode)."""
-    if isinstance(node, list):
-        for item in node:
-            yield from _relative_iris(item)
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            if key == "@type" and "@value" not in node:
-                for item in value if isinstance(value, list) else [value]:
-                    if isinstance(item, str) and not _is_absolute(item):
-                        yield item
-            elif key == "@id":
-                if value is None:
-                    yield "@id: null"
-                elif not _is_absolute(value) and not value.startswith("_:"):
-                    yield value
-            elif key != "@value":
-                yield from _relative_iris(value)
 
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S*")

@@ -51,6 +51,7 @@ __all__ = [
     "check_terms",
     "document_loader",
     "expand",
+    "relative_iris",
     "undefined_terms",
     "undefined_terms_expanded",
 ]
@@ -204,10 +205,11 @@ def undefined_terms_expanded(document: Mapping[str, Any], loader: DocumentLoader
         if refused is not None:
             raise refused from error
         return [Issue("jsonld.syntax", "", _describe(error))]
-    return _issues(document, dropped, set(_relative_iris(expanded)))
+    return _issues(document, dropped, set(relative_iris(expanded)))
 
 
-_KEYWORD_SHAPED = "\x00keyword-shaped value"
+KEYWORD_SHAPED_ID = "\x00keyword-shaped value"
+"""What :func:`relative_iris` yields for an ``@id`` that is no IRI at all (pyld makes it null)."""
 
 
 def _keyword_shaped_paths(node: Any, base: tuple[str | int, ...] = ()) -> Iterator[str]:
@@ -224,8 +226,8 @@ def _keyword_shaped_paths(node: Any, base: tuple[str | int, ...] = ()) -> Iterat
 
 def _issues(document: Mapping[str, Any], dropped: set[str], relative: set[str]) -> list[Issue]:
     """The issues for the dropped properties and relative IRIs, at every place they occur."""
-    if _KEYWORD_SHAPED in relative:
-        relative = relative - {_KEYWORD_SHAPED}
+    if KEYWORD_SHAPED_ID in relative:
+        relative = relative - {KEYWORD_SHAPED_ID}
         keyword_issues = [
             Issue(
                 "jsonld.undefined_type",
@@ -260,11 +262,14 @@ def check_terms(document: Mapping[str, Any], loader: DocumentLoader | None = Non
         raise JsonLdError(issues)
 
 
-def _relative_iris(node: Any) -> Iterator[str]:
-    """Types and ``@id`` values in expanded JSON-LD that are not absolute IRIs."""
+def relative_iris(node: Any) -> Iterator[str]:
+    """Types and ``@id`` values in expanded JSON-LD that are not absolute IRIs (JSON-LD 1.1 safe mode).
+
+    An ``@id`` pyld turned into null (a keyword-shaped value) is yielded as :data:`KEYWORD_SHAPED_ID`.
+    """
     if isinstance(node, list):
         for item in node:
-            yield from _relative_iris(item)
+            yield from relative_iris(item)
     elif isinstance(node, dict):
         for key, value in node.items():
             if key == "@type" and "@value" not in node:
@@ -274,11 +279,11 @@ def _relative_iris(node: Any) -> Iterator[str]:
             elif key == "@id":
                 # pyld turns a keyword-shaped value ("@foo") into null: not an IRI of anything.
                 if value is None:
-                    yield _KEYWORD_SHAPED
+                    yield KEYWORD_SHAPED_ID
                 elif not _is_absolute(value) and not value.startswith("_:"):
                     yield value
             elif key != "@value":
-                yield from _relative_iris(value)
+                yield from relative_iris(value)
 
 
 _is_absolute = _terms.is_absolute
