@@ -28,7 +28,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from multiformats import multibase, multicodec
 
-from czmc import _b64, jsonld
+from czmc import _b64, jsonld, verification
 from czmc import dataintegrity as di
 from czmc.did import DefaultResolver, did_key
 from czmc.errors import JsonLdError
@@ -374,6 +374,24 @@ def test_czmc_and_the_digital_bazaar_stack_agree_on_every_corpus_file(
     assert not disagreements
 
 
+def test_czmc_verify_gives_the_digital_bazaar_stacks_verdict_on_every_corpus_file(
+    node: Node, corpus: tuple[Path, dict[str, Case]]
+) -> None:
+    # The whole pipeline (czmc.verify: proof, then time, JSON-LD, schema; these badges carry no
+    # status) says valid exactly where the Digital Bazaar stack does, the expired badge included.
+    folder, cases = corpus
+    names = sorted(cases)
+    did_documents = [folder / "did.json", folder / "other-did.json"]
+    theirs = db_verify(node, [folder / f"{name}.json" for name in names], did_documents, now=NOW)
+    resolver = DefaultResolver(documents=[json.loads(path.read_text()) for path in did_documents])
+    verdicts = {
+        name: verification.verify((folder / f"{name}.json").read_text(), resolver=resolver, now=NOW).valid
+        for name in names
+    }
+    assert verdicts == {name: result["verified"] for name, result in zip(names, theirs, strict=True)}
+    assert not verdicts["credly-expired"]
+
+
 def test_the_expired_badge_verifies_in_the_digital_bazaar_stack_before_its_expiry(
     node: Node, corpus: tuple[Path, dict[str, Case]]
 ) -> None:
@@ -428,6 +446,40 @@ def test_czmc_data_integrity_output_verifies_with_the_digital_bazaar_stack(node:
     file.write_text(json.dumps(broken))
     (result,) = db_verify(node, [file], [did_file], now=datetime.now(UTC))
     assert not result["verified"]
+
+
+def test_a_wallet_on_the_digital_bazaar_stack_presents_czmc_data_integrity_output(node: Node, tmp_path: Path) -> None:
+    # What `czmc issue --proof-format data-integrity` writes (a proof set of one) is what a wallet
+    # loads: the stack puts it in a presentation signed by the learner and verifies both.
+    learner = "did:web:learner.example.com"
+    issuer_file, learner_file = tmp_path / "issuer.json", tmp_path / "learner.json"
+    issuer_file.write_text(json.dumps(issuer_document(ISSUER)))
+    learner_file.write_text(json.dumps(issuer_document(learner)))
+    example = json.loads(EXAMPLE.read_text())
+    example["issuer"]["id"] = ISSUER
+    signed = di.sign(example, ed25519_seeded(SEEDS["key-1"]), verification_method=f"{ISSUER}#key-1")
+    signed["proof"] = [signed["proof"]]
+    credential = tmp_path / "credential.json"
+    credential.write_text(json.dumps(signed))
+    (result,) = node(
+        [
+            {
+                "op": "present",
+                "credentialFile": str(credential),
+                "suite": "eddsa-rdfc-2022",
+                "seed": SEEDS["key-1"],
+                "verificationMethod": f"{learner}#key-1",
+                "challenge": "czmc-test-challenge",
+                "created": datetime.now(UTC).isoformat(),
+                "contexts": bundled_contexts(),
+                "didDocumentFiles": [str(issuer_file), str(learner_file)],
+            }
+        ]
+    )
+    assert result["ok"], result
+    assert result["verified"], result["errors"]
+    [inside] = result["presentation"]["verifiableCredential"]
+    assert inside == signed
 
 
 def test_the_node_side_derives_the_same_keys(node: Node) -> None:

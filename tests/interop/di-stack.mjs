@@ -8,6 +8,8 @@
 // - op "publicKey": the publicKeyMultibase of the key derived from `seed` for `suite`.
 // - op "verify": verify the credential in the file `credentialFile` with @digitalbazaar/vc's
 //   verifyCredential (suites: all three) at `now`; returns {verified, errors}.
+// - op "present": put the credential in `credentialFile` into a presentation signed by the holder
+//   (`seed`, `suite`, `verificationMethod`, `challenge`) and verify it; returns {verified, errors}.
 // Every case names `contexts` ({url: file}) and `didDocumentFiles` ([file]): the document loader
 // serves exactly these (contexts, DID documents and their verification methods); no network.
 //
@@ -131,6 +133,26 @@ async function handle(item) {
       now: item.now ? new Date(item.now) : undefined,
     })
     return { verified: result.verified === true, errors: errorsOf(result) }
+  }
+  if (item.op === 'present') {
+    // A wallet's use of a credential: put it in a presentation, sign that as the holder (key from
+    // `seed`, method `verificationMethod`, `challenge`), and verify the presentation with the
+    // credential inside it.
+    const key = await keyPair(item)
+    const suite = signingSuite(item.suite, key, new Date(item.created))
+    const presentation = vc.createPresentation({
+      verifiableCredential: [readJson(item.credentialFile)],
+      holder: item.verificationMethod.split('#')[0],
+    })
+    const signed = await vc.signPresentation({ presentation, suite, challenge: item.challenge, documentLoader })
+    const result = await vc.verify({
+      presentation: signed,
+      challenge: item.challenge,
+      suite: verifyingSuites(),
+      documentLoader,
+      now: item.now ? new Date(item.now) : undefined,
+    })
+    return { verified: result.verified === true, errors: errorsOf(result), presentation: signed }
   }
   throw new Error(`unknown op ${item.op}`)
 }
