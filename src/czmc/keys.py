@@ -362,15 +362,6 @@ class Key:
         """The public JWK with this key's ``kid`` and ``alg``: safe to publish."""
         return self.public.jwk(kid=self.kid, alg=self.alg)
 
-    @property
-    def did_key(self) -> str | None:
-        """The ``did:key`` of an Ed25519 or P-256 key (None for RSA, which did:key does not cover)."""
-        if self.public.kind == "RSA":
-            return None
-        from czmc.did import did_key  # noqa: PLC0415 - czmc.did builds on this module
-
-        return did_key(self.public)
-
     def with_kid(self, kid: str) -> Key:
         """The same key under another key id (e.g. the DID URL of its verification method)."""
         if kid == self.kid:
