@@ -334,6 +334,8 @@ def _https_fetcher(allowed: Sequence[str], **options: Any) -> HttpsFetcher:
             networks.append(str(ipaddress.ip_network(value.strip("[]"), strict=False)))
         except ValueError:
             hosts.append(value)
+    from czmc.http import HttpsFetcher  # noqa: PLC0415 - see the imports
+
     return HttpsFetcher(allow_hosts=hosts, allow_networks=networks, **options)
 
 
