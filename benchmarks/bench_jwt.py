@@ -30,6 +30,7 @@ from czmc.did import DefaultResolver, ResolvedKey, did_key
 from czmc.inputs import load_document
 from czmc.jws import parse
 from czmc.keys import Algorithm, Key
+from czmc.verification import verify
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,17 +72,17 @@ def _bench_algorithm(alg: Algorithm, base: MicroCredential, now: datetime, secon
     parsed = parse(token)
     signature = key.sign(parsed.signing_input)
     resolver: Any = _PinnedResolver(key)
-    if not vcjwt.verify(token, resolver=resolver, now=now).valid:
+    if not verify(token, resolver=resolver, now=now).accepted:
         raise SystemExit(f"{alg}: the benchmark token does not verify")
     cases: dict[str, Callable[[], object]] = {
         "raw sign": lambda: key.sign(parsed.signing_input),
         "raw verify": lambda: key.public.verify(key.alg, parsed.signing_input, signature),
         "issue (model -> JWT)": lambda: vcjwt.issue(mc, key),
-        "verify core": lambda: vcjwt.verify(
-            token, resolver=resolver, now=now, check_jsonld=False, check_schema=False, check_model=False
+        "verify core": lambda: verify(
+            token, resolver=resolver, now=now, check_jsonld=False, check_schema=False, check_profile=False
         ),
-        "verify full": lambda: vcjwt.verify(token, resolver=resolver, now=now, check_model=False),
-        "verify full + EU rules": lambda: vcjwt.verify(token, resolver=resolver, now=now),
+        "verify full": lambda: verify(token, resolver=resolver, now=now, check_profile=False),
+        "verify full + EU rules": lambda: verify(token, resolver=resolver, now=now),
     }
     rates: dict[str, list[float]] = {name: [] for name in cases}
     names = list(cases)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 import binascii
 
+import pybase64
+
 _ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
 
 
 def encode(data: bytes) -> str:
     """base64url of ``data`` without ``=`` padding."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return pybase64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def decode(text: str | bytes) -> bytes:
@@ -30,8 +30,10 @@ def decode(text: str | bytes) -> bytes:
     if remainder == 1 or b"+" in raw or b"/" in raw or b"=" in raw:
         raise ValueError("not base64url: characters outside the URL-safe alphabet, padding, or an impossible length")
     try:
-        # strict_mode refuses whitespace, padding inside the data and any other character.
-        data = binascii.a2b_base64(raw.translate(_TO_STANDARD) + b"=" * (-len(raw) % 4), strict_mode=True)
+        # validate refuses whitespace, padding inside the data and any character outside both
+        # alphabets; '+' and '/' were refused above. pybase64 decodes 15-20x faster than binascii
+        # (SIMD), which is most of what parsing a 20 KB token costs.
+        data = pybase64.b64decode(raw + b"=" * (-len(raw) % 4), altchars=b"-_", validate=True)
     except binascii.Error:
         raise ValueError("not base64url: characters outside the URL-safe alphabet (or padding/whitespace)") from None
     if remainder and _ALPHABET.index(raw[-1]) & (0x0F if remainder == 2 else 0x03):

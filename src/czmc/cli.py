@@ -14,7 +14,6 @@ import sys
 import traceback
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -122,7 +121,7 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(version("czmc"), prog_name="czmc")
+@click.version_option(package_name="czmc", prog_name="czmc")  # the version is read only when asked for
 @click.option(
     "--debug",
     is_flag=True,

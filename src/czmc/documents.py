@@ -32,11 +32,13 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from czmc.errors import DocumentStoreError, FetchError
-from czmc.http import Fetcher, HttpsFetcher
+
+if TYPE_CHECKING:
+    from czmc.http import Fetcher
 
 try:
     import fcntl
@@ -204,6 +206,8 @@ class DocumentStore:
                 "add it with 'czmc documents add URL FILE' (or allow fetching it online)",
             )
         _check_url(url)
+        from czmc.http import HttpsFetcher  # noqa: PLC0415 - the network stack only for the online fill
+
         try:
             if isinstance(self.fetcher, HttpsFetcher):
                 data = self.fetcher.fetch(url, accept=_ACCEPT[kind])

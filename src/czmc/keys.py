@@ -27,7 +27,6 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
-from jwcrypto import jwk as _jwk
 
 from czmc import _b64
 from czmc.errors import InvalidKeyError
@@ -333,6 +332,8 @@ class Key:
         if not isinstance(jwk, Mapping) or "d" not in jwk:
             raise InvalidKeyError("key.not_private", "the JWK holds no private key ('d' is missing)")
         public = PublicKey.from_jwk({name: value for name, value in jwk.items() if name not in _PRIVATE_MEMBERS})
+        from jwcrypto import jwk as _jwk  # noqa: PLC0415 - jwcrypto (~15 ms to import) only for private JWKs
+
         try:
             imported = _jwk.JWK(**dict(jwk))
             private = imported.get_op_key("sign")
@@ -385,6 +386,8 @@ class Key:
 
     def private_jwk(self) -> dict[str, str]:
         """The private key as a JWK, with ``kid`` and ``alg``. Handle with care."""
+        from jwcrypto import jwk as _jwk  # noqa: PLC0415 - see from_jwk
+
         exported = _jwk.JWK.from_pyca(self._private).export_private(as_dict=True)
         members: dict[str, str] = {name: value for name, value in exported.items() if name != "kid"}
         return {**members, "kid": self.kid, "alg": self.alg.value}
